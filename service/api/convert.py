@@ -1,0 +1,150 @@
+"""protobuf <-> domain objects. Nothing outside service/api sees a protobuf message."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from service.brief import types as bt
+from service.domain import (
+    Article,
+    Detection,
+    GlossaryTerm,
+    ModelsReport,
+    SummarizeJob,
+    SummaryMethod,
+    SummaryResult,
+    TranslateJob,
+    TranslationResult,
+)
+from service.gen.dragoman.v1 import dragoman_pb2 as pb
+
+_METHOD_IN = {
+    pb.SUMMARIZE_METHOD_AUTO: SummaryMethod.AUTO,
+    pb.SUMMARIZE_METHOD_EXTRACTIVE: SummaryMethod.EXTRACTIVE,
+    pb.SUMMARIZE_METHOD_ABSTRACTIVE: SummaryMethod.ABSTRACTIVE,
+}
+_METHOD_OUT = {v: k for k, v in _METHOD_IN.items()}
+
+
+def translate_job(req: pb.TranslateRequest) -> TranslateJob:
+    glossary = [GlossaryTerm(g.source_term, g.target_term) for g in req.glossary]
+    glossary += [GlossaryTerm(t, t) for t in req.do_not_translate]
+    return TranslateJob(tuple(req.texts), req.source_language, req.target_language,
+                        tuple(glossary))
+
+
+def translate_response(results: list[TranslationResult]) -> pb.TranslateResponse:
+    return pb.TranslateResponse(translations=[
+        pb.Translation(translated_text=r.text, detected_source_language=r.source_language,
+                       detected_language_confidence=r.confidence, model=r.model)
+        for r in results])
+
+
+def detect_response(detections: list[Detection]) -> pb.DetectLanguageResponse:
+    return pb.DetectLanguageResponse(detections=[
+        pb.LanguageDetection(language=d.language, confidence=d.confidence,
+                             supported=d.supported) for d in detections])
+
+
+def summarize_job(req: pb.SummarizeRequest) -> SummarizeJob:
+    which = req.WhichOneof("length")
+    return SummarizeJob(
+        text=req.text,
+        source_language=req.source_language,
+        target_language=req.target_language,
+        max_sentences=req.max_sentences if which == "max_sentences" else None,
+        ratio=req.ratio if which == "ratio" else None,
+        method=_METHOD_IN.get(req.method, SummaryMethod.AUTO),
+    )
+
+
+def summarize_response(r: SummaryResult) -> pb.SummarizeResponse:
+    return pb.SummarizeResponse(
+        summary=r.summary, language=r.language, source_language=r.source_language,
+        method=_METHOD_OUT[r.method], models=list(r.models),
+        sources=[pb.SourceSpan(start_char=s.start, end_char=s.end, text=s.text, score=s.score)
+                 for s in r.sources])
+
+
+def models_response(report: ModelsReport) -> pb.ListModelsResponse:
+    lim = report.limits
+    return pb.ListModelsResponse(
+        models=[pb.ModelInfo(
+            name=m.name, task=m.task, source_language=m.source_language,
+            target_language=m.target_language, hub_id=m.hub_id, revision=m.revision,
+            license=m.license, format=m.format, installed=m.installed,
+            local_path=m.local_path, install_hint=m.install_hint) for m in report.models],
+        translation_pairs=list(report.translation_pairs),
+        limits=pb.Limits(max_texts=lim.max_texts, max_text_chars=lim.max_text_chars,
+                         max_request_chars=lim.max_request_chars,
+                         max_articles=lim.max_articles, max_article_chars=lim.max_article_chars,
+                         max_message_bytes=lim.max_message_bytes))
+
+
+def _rfc3339(ts: Timestamp) -> str:
+    if ts.seconds == 0 and ts.nanos == 0:
+        return ""
+    return datetime.fromtimestamp(ts.seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _timestamp(text: str) -> Timestamp | None:
+    if not text:
+        return None
+    ts = Timestamp()
+    ts.FromDatetime(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    return ts
+
+
+def brief_job(req: pb.BriefRequest) -> bt.BriefJob:
+    articles = tuple(
+        Article(id=a.id, text=a.text, url=a.url, title=a.title, language=a.language,
+                outlet=a.outlet, published=_rfc3339(a.published_time))
+        for a in req.articles)
+    return bt.BriefJob(articles, req.target_language, req.max_key_points)
+
+
+def brief_message(b: bt.Brief) -> pb.Brief:
+    return pb.Brief(
+        id=b.id, language=b.language, headline=b.headline, summary=b.summary,
+        key_points=[pb.KeyPoint(
+            id=k.id, text=k.text, language=k.language, rendering=k.rendering,
+            support=[pb.Support(article_id=s.article_id, outlet=s.outlet, language=s.language,
+                                sentence=s.sentence) for s in k.support],
+            languages=list(k.languages), outlet_count=k.outlet_count,
+            article_count=k.article_count, coverage=int(k.coverage),  # type: ignore[arg-type]
+            entity_ids=list(k.entity_ids)) for k in b.key_points],
+        quotes=[pb.Quote(id=q.id, speaker_entity_id=q.speaker_entity_id, speaker=q.speaker,
+                         text=q.text, language=q.language, translation=q.translation,
+                         kind=int(q.kind), article_id=q.article_id)  # type: ignore[arg-type]
+                for q in b.quotes],
+        entities=[pb.Entity(
+            id=e.id, name=e.name, type=int(e.type),  # type: ignore[arg-type]
+            surface_forms=[pb.SurfaceForms(language=f.language, forms=list(f.forms))
+                           for f in e.surface_forms],
+            mention_count=e.mention_count, article_ids=list(e.article_ids))
+            for e in b.entities],
+        dates=[pb.DateMention(text=d.text, language=d.language, iso_date=d.iso_date,
+                              relative=d.relative, article_id=d.article_id) for d in b.dates],
+        figures=[_figure(f) for f in b.figures],
+        figure_conflicts=[pb.FigureConflict(counted=c.counted,
+                                            figures=[_figure(f) for f in c.figures])
+                          for c in b.figure_conflicts],
+        sources=[pb.Source(
+            article_id=s.article_id, duplicate_ids=list(s.duplicate_ids), url=s.url,
+            title=s.title, outlet=s.outlet, language=s.language,
+            language_confidence=s.language_confidence,
+            published_time=_timestamp(s.published), fed=list(s.fed)) for s in b.sources],
+        provenance=pb.Provenance(
+            pipeline_version=b.pipeline_version,
+            models=[pb.ModelRef(name=m.name, task=m.task, revision=m.revision)
+                    for m in b.models]),
+        single_story=b.single_story,
+        notes=list(b.notes),
+    )
+
+
+def _figure(f: bt.Figure) -> pb.Figure:
+    return pb.Figure(value=f.value, text=f.text, counted=f.counted, article_id=f.article_id,
+                     language=f.language, sentence=f.sentence)

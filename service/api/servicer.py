@@ -1,0 +1,112 @@
+"""gRPC handlers for dragoman.v1.Dragoman: parse bytes, convert, call the engine, map errors."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+from google.protobuf.message import DecodeError, Message
+
+from service.api import convert
+from service.api.errors import status_for
+from service.brief.render import to_markdown
+from service.engine import Engine
+from service.errors import DragomanError
+from service.gen.dragoman.v1 import dragoman_pb2 as pb
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAME = "dragoman.v1.Dragoman"
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
+Handler = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Message]]
+
+
+def _deadline(context: grpc.aio.ServicerContext[Any, Any]) -> float | None:
+    remaining = context.time_remaining()
+    if remaining is None:
+        return None
+    return asyncio.get_running_loop().time() + remaining
+
+
+class DragomanServicer:
+    """The rpc implementations; each takes a parsed request and returns a response message."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    async def Translate(self, req: pb.TranslateRequest, ctx: Any) -> pb.TranslateResponse:
+        results = await self.engine.translate(convert.translate_job(req), _deadline(ctx))
+        return convert.translate_response(results)
+
+    async def DetectLanguage(self, req: pb.DetectLanguageRequest, ctx: Any
+                             ) -> pb.DetectLanguageResponse:
+        return convert.detect_response(await self.engine.detect(list(req.texts)))
+
+    async def Summarize(self, req: pb.SummarizeRequest, ctx: Any) -> pb.SummarizeResponse:
+        result = await self.engine.summarize(convert.summarize_job(req), _deadline(ctx))
+        return convert.summarize_response(result)
+
+    async def Brief(self, req: pb.BriefRequest, ctx: Any) -> pb.BriefResponse:
+        brief = await self.engine.brief(convert.brief_job(req), _deadline(ctx))
+        markdown = to_markdown(brief) if req.format == pb.BRIEF_FORMAT_MARKDOWN else ""
+        return pb.BriefResponse(brief=convert.brief_message(brief), markdown=markdown)
+
+    async def ListModels(self, req: pb.ListModelsRequest, ctx: Any) -> pb.ListModelsResponse:
+        return convert.models_response(self.engine.models(req.task))
+
+
+def _wrap(name: str, request_cls: type[Message], impl: Handler) -> Callable[..., Any]:
+    async def handler(raw: bytes, context: grpc.aio.ServicerContext[Any, Any]) -> Message:
+        metadata = dict(context.invocation_metadata() or ())
+        token = REQUEST_ID.set(str(metadata.get("x-request-id") or uuid.uuid4().hex[:12]))
+        try:
+            try:
+                request = request_cls.FromString(raw)
+            except DecodeError as exc:
+                # grpcio would answer INTERNAL for a request it cannot parse; the caller sent it,
+                # so say what is wrong.
+                await context.abort(
+                    grpc.StatusCode.INVALID_ARGUMENT,
+                    f"{request_cls.DESCRIPTOR.name} could not be parsed ({exc}); string fields "
+                    "must hold valid UTF-8")
+            return await impl(request, context)
+        except grpc.aio.AbortError:
+            raise
+        except DragomanError as exc:
+            code = status_for(exc)
+            log.info("%s -> %s: %s", name, code.name, exc)
+            await context.abort(code, str(exc))
+        except asyncio.CancelledError:
+            log.info("%s cancelled by the caller", name)
+            raise
+        except Exception:
+            log.exception("%s failed", name)
+            await context.abort(
+                grpc.StatusCode.INTERNAL,
+                f"internal error (request id {REQUEST_ID.get()}); the server log has the details")
+        finally:
+            REQUEST_ID.reset(token)
+        raise AssertionError("unreachable")
+
+    return handler
+
+
+def generic_handler(servicer: DragomanServicer) -> grpc.GenericRpcHandler:
+    """Method handlers built from the service descriptor, taking raw request bytes."""
+    service = pb.DESCRIPTOR.services_by_name["Dragoman"]
+    handlers = {}
+    for method in service.methods:
+        request_cls = getattr(pb, method.input_type.name)
+        impl = getattr(servicer, method.name)
+        handlers[method.name] = grpc.unary_unary_rpc_method_handler(
+            _wrap(method.name, request_cls, impl),
+            request_deserializer=None,
+            response_serializer=lambda m: m.SerializeToString(),
+        )
+    return grpc.method_handlers_generic_handler(SERVICE_NAME, handlers)

@@ -1,0 +1,1 @@
+"""Model backends, one file per family, behind the contracts in base.py."""

@@ -1,0 +1,1 @@
+"""The brief pipeline: pure functions from articles to one structured, consistent brief."""

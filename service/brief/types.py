@@ -1,0 +1,151 @@
+"""Domain objects of a brief (mirrors protos/dragoman/v1 Brief, without protobuf)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from service.domain import Article
+
+
+class Coverage(IntEnum):
+    UNSPECIFIED = 0
+    SINGLE_SOURCE = 1
+    ONE_LANGUAGE = 2
+    SOME_LANGUAGES = 3
+    ALL_LANGUAGES = 4
+
+
+class EntityType(IntEnum):
+    UNSPECIFIED = 0
+    PERSON = 1
+    ORGANIZATION = 2
+    LOCATION = 3
+    ARMED_GROUP = 4
+
+
+class QuoteKind(IntEnum):
+    UNSPECIFIED = 0
+    DIRECT = 1
+    REPORTED = 2
+
+
+@dataclass(frozen=True)
+class Support:
+    article_id: str
+    outlet: str
+    language: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class KeyPoint:
+    id: str
+    text: str
+    language: str
+    rendering: str  # original | translated | untranslated
+    support: tuple[Support, ...]
+    languages: tuple[str, ...]
+    outlet_count: int
+    article_count: int
+    coverage: Coverage
+    entity_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Quote:
+    id: str
+    speaker_entity_id: str
+    speaker: str
+    text: str
+    language: str
+    translation: str
+    kind: QuoteKind
+    article_id: str
+
+
+@dataclass(frozen=True)
+class SurfaceForms:
+    language: str
+    forms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    name: str
+    type: EntityType
+    surface_forms: tuple[SurfaceForms, ...]
+    mention_count: int
+    article_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DateMention:
+    text: str
+    language: str
+    iso_date: str
+    relative: bool
+    article_id: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: float
+    text: str
+    counted: str
+    article_id: str
+    language: str
+    sentence: str
+
+
+@dataclass(frozen=True)
+class FigureConflict:
+    counted: str
+    figures: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    article_id: str
+    duplicate_ids: tuple[str, ...]
+    url: str
+    title: str
+    outlet: str
+    language: str
+    language_confidence: float
+    published: str
+    fed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    name: str
+    task: str
+    revision: str
+
+
+@dataclass(frozen=True)
+class Brief:
+    id: str
+    language: str
+    headline: str
+    summary: str
+    key_points: tuple[KeyPoint, ...]
+    quotes: tuple[Quote, ...]
+    entities: tuple[Entity, ...]
+    dates: tuple[DateMention, ...]
+    figures: tuple[Figure, ...]
+    figure_conflicts: tuple[FigureConflict, ...]
+    sources: tuple[Source, ...]
+    pipeline_version: str
+    models: tuple[ModelRef, ...]
+    single_story: bool
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BriefJob:
+    articles: tuple[Article, ...]
+    target_language: str = "en"
+    max_key_points: int = 8

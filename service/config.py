@@ -1,0 +1,157 @@
+"""One settings object; every option is a CLI flag and a DRAGOMAN_* environment variable."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+MiB = 1024 * 1024
+
+
+def _default_threads() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Server and pipeline settings. Field metadata holds the help text shown by --help."""
+
+    host: str = field(default="[::]", metadata={"help": "address to listen on"})
+    port: int = field(default=50051, metadata={"help": "port to listen on (0 picks a free one)"})
+    models_dir: Path = field(
+        default=REPO_ROOT / "models",
+        metadata={"help": "folder holding model folders (one per manifest entry)"},
+    )
+    manifest: Path | None = field(
+        default=None,
+        metadata={"help": "model manifest (default: MODELS_DIR/manifest.toml, else the repo's)"},
+    )
+    prefer_format: str = field(
+        default="ctranslate2",
+        metadata={"help": "backend format preferred when both are installed (ctranslate2, transformers)"},
+    )
+    max_message_bytes: int = field(
+        default=16 * MiB, metadata={"help": "largest request/response message in bytes"}
+    )
+    max_texts: int = field(default=1024, metadata={"help": "most texts in one request"})
+    max_text_chars: int = field(default=50_000, metadata={"help": "longest text in characters"})
+    max_request_chars: int = field(
+        default=1_000_000, metadata={"help": "most characters in all texts of one request"}
+    )
+    max_articles: int = field(default=200, metadata={"help": "most articles in one Brief"})
+    max_article_chars: int = field(
+        default=200_000, metadata={"help": "longest article (and Summarize text) in characters"}
+    )
+    batch_max_items: int = field(
+        default=32, metadata={"help": "most sentences/chunks in one model batch"}
+    )
+    batch_max_tokens: int = field(
+        default=4096, metadata={"help": "most source tokens in one model batch"}
+    )
+    batch_max_wait_ms: float = field(
+        default=5.0, metadata={"help": "how long a batch waits for more requests to join"}
+    )
+    queue_max_items: int = field(
+        default=20_000, metadata={"help": "queued items per model before RESOURCE_EXHAUSTED"}
+    )
+    ct2_inter_threads: int = field(
+        default=1, metadata={"help": "CTranslate2 batches run in parallel (per model)"}
+    )
+    ct2_intra_threads: int = field(
+        default_factory=_default_threads,
+        metadata={"help": "CTranslate2 threads per batch (default: all cores)"},
+    )
+    ct2_compute_type: str = field(
+        default="int8", metadata={"help": "CTranslate2 compute type (int8, int8_float32, float32)"}
+    )
+    torch_threads: int = field(
+        default_factory=_default_threads, metadata={"help": "torch intra-op threads"}
+    )
+    beam_size: int = field(default=1, metadata={"help": "beam size for translation (1 = greedy)"})
+    max_output_tokens: int = field(
+        default=256, metadata={"help": "most tokens generated per chunk"}
+    )
+    embedded: bool = field(
+        default=True,
+        metadata={"help": "load the embedded models (e5 embeddings, NER) at start"},
+    )
+    grace_s: float = field(default=10.0, metadata={"help": "seconds to finish calls on SIGTERM"})
+    log_json: bool = field(default=False, metadata={"help": "log as JSON lines"})
+    log_level: str = field(default="INFO", metadata={"help": "log level"})
+
+    @property
+    def manifest_path(self) -> Path:
+        """The manifest to read: the explicit one, MODELS_DIR's own, else the repo's."""
+        if self.manifest is not None:
+            return self.manifest
+        own = self.models_dir / "manifest.toml"
+        return own if own.exists() else REPO_ROOT / "models" / "manifest.toml"
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+
+def _env_name(name: str) -> str:
+    return "DRAGOMAN_" + name.upper()
+
+
+def _parse_bool(text: str) -> bool:
+    low = text.strip().lower()
+    if low in {"1", "true", "yes", "on"}:
+        return True
+    if low in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected true/false, got {text!r}")
+
+
+def _converter(f: dataclasses.Field[Any]) -> Any:
+    kind = str(f.type)
+    if "bool" in kind:
+        return _parse_bool
+    if "Path" in kind:
+        return Path
+    if "int" in kind:
+        return int
+    if "float" in kind:
+        return float
+    return str
+
+
+def _default(f: dataclasses.Field[Any]) -> Any:
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    return f.default_factory()  # type: ignore[misc]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add one --flag per setting; its default comes from DRAGOMAN_<NAME> when set."""
+    for f in fields(Settings):
+        env = _env_name(f.name)
+        conv = _converter(f)
+        default = _default(f)
+        if env in os.environ:
+            try:
+                default = conv(os.environ[env])
+            except ValueError as exc:
+                parser.error(f"{env}={os.environ[env]!r} is not valid: {exc}")
+        flag = "--" + f.name.replace("_", "-")
+        help_text = f"{f.metadata.get('help', '')} (env {env}; default: %(default)s)"
+        parser.add_argument(flag, dest=f.name, type=conv, default=default, help=help_text)
+
+
+def from_namespace(ns: argparse.Namespace) -> Settings:
+    """Build Settings from parsed arguments."""
+    return Settings(**{f.name: getattr(ns, f.name) for f in fields(Settings)})
+
+
+def from_env() -> Settings:
+    """Settings from DRAGOMAN_* variables alone (library use)."""
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    return from_namespace(parser.parse_args([]))

