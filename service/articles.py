@@ -1,0 +1,59 @@
+"""Reading articles from files: plain text, JSON (one article or a list) and JSON Lines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from service.domain import Article
+from service.errors import InvalidInput
+
+SUFFIXES = (".txt", ".json", ".jsonl")
+
+
+def _article(data: dict[str, Any], where: str) -> Article:
+    if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+        raise InvalidInput(f"{where}: an article needs a string field 'text'")
+    def s(*keys: str) -> str:
+        for k in keys:
+            if isinstance(data.get(k), str):
+                return str(data[k])
+        return ""
+    return Article(id=s("id"), text=data["text"], url=s("url"), title=s("title"),
+                   language=s("language"), outlet=s("outlet"),
+                   published=s("published_time", "publishedTime", "published"))
+
+
+def read_articles(paths: Iterable[Path]) -> list[Article]:
+    """Articles from files and folders (folders: every .txt/.json/.jsonl inside, sorted)."""
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files += sorted(f for f in p.rglob("*") if f.suffix in SUFFIXES and f.is_file())
+        elif p.exists():
+            files.append(p)
+        else:
+            raise InvalidInput(f"{p}: no such file or folder")
+    out: list[Article] = []
+    for f in files:
+        raw = f.read_text(encoding="utf-8", errors="strict")
+        if f.suffix == ".jsonl":
+            for n, line in enumerate(raw.splitlines(), start=1):
+                if line.strip():
+                    out.append(_article(_loads(line, f"{f}:{n}"), f"{f}:{n}"))
+        elif f.suffix == ".json":
+            data = _loads(raw, str(f))
+            items = data if isinstance(data, list) else [data]
+            out += [_article(d, str(f)) for d in items]
+        else:
+            out.append(Article(id=f.stem, text=raw))
+    return out
+
+
+def _loads(text: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{where}: not valid JSON ({exc})") from exc

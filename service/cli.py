@@ -1,0 +1,204 @@
+"""The `dragoman` command: serve | translate | detect | summarize | brief | models."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from service import config
+from service.errors import DragomanError
+
+
+def _engine(settings: config.Settings):  # type: ignore[no-untyped-def]
+    from service.engine import Engine
+
+    engine = Engine(settings)
+    engine.load()
+    return engine
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from service import logs
+    from service.server import serve
+
+    settings = config.from_namespace(args)
+    logs.setup(settings.log_level, settings.log_json)
+    asyncio.run(serve(settings))
+    return 0
+
+
+def _read_texts(args: argparse.Namespace) -> list[str]:
+    if args.text:
+        return list(args.text)
+    return [sys.stdin.read()]
+
+
+def _cmd_translate(args: argparse.Namespace) -> int:
+    texts = _read_texts(args)
+    if args.server:
+        from service.api.client import Client
+
+        outs = Client(args.server).translate(texts, args.source, args.target)
+    else:
+        from service.domain import TranslateJob
+
+        engine = _engine(config.from_namespace(args))
+        results = asyncio.run(engine.translate(TranslateJob(tuple(texts), args.source,
+                                                            args.target)))
+        outs = [r.text for r in results]
+    print("\n\n".join(outs))
+    return 0
+
+
+def _cmd_detect(args: argparse.Namespace) -> int:
+    from service.languages import LanguageDetector
+
+    detector = LanguageDetector()
+    for text in _read_texts(args):
+        d = detector.detect(text)
+        print(f"{d.language}\t{d.confidence:.3f}\t{'supported' if d.supported else 'unsupported'}")
+    return 0
+
+
+def _cmd_summarize(args: argparse.Namespace) -> int:
+    text = " ".join(args.text) if args.text else sys.stdin.read()
+    if args.server:
+        from service.api.client import Client
+
+        print(Client(args.server).summarize(text, args.source, args.target, args.sentences))
+        return 0
+    from service.domain import SummarizeJob, SummaryMethod
+
+    engine = _engine(config.from_namespace(args))
+    result = asyncio.run(engine.summarize(SummarizeJob(
+        text, args.source, args.target, max_sentences=args.sentences,
+        method=SummaryMethod(args.method))))
+    print(result.summary)
+    return 0
+
+
+def _cmd_brief(args: argparse.Namespace) -> int:
+    from service.articles import read_articles
+
+    articles = read_articles(Path(p) for p in args.files)
+    as_json = args.format == "json"
+    if args.server:
+        from service.api.client import Client
+
+        client = Client(args.server)
+        client.wait_ready(args.wait)
+        print(client.brief(articles, args.target, as_json))
+        return 0
+    from service.brief import types as bt
+    from service.brief.render import to_markdown
+
+    engine = _engine(config.from_namespace(args))
+    brief = asyncio.run(engine.brief(bt.BriefJob(tuple(articles), args.target)))
+    if as_json:
+        from service.api.client import local_brief_json
+
+        print(local_brief_json(brief))
+    else:
+        print(to_markdown(brief), end="")
+    return 0
+
+
+def _cmd_models(args: argparse.Namespace) -> int:
+    from service.registry import Registry
+
+    settings = config.from_namespace(args)
+    registry = Registry(settings)
+    if args.models_cmd == "pull":
+        from service.pull import pull
+
+        entry = registry.entry(args.name)
+        path = pull(entry, settings.models_dir)
+        print(f"installed {entry.name} at {path}")
+        return 0
+    from service.engine import embedded_models
+
+    rows = [*registry.status(), *embedded_models()]
+    width = max(len(m.name) for m in rows)
+    for m in rows:
+        pair = f"{m.source_language}->{m.target_language}" if m.target_language else (
+            m.source_language)
+        state = "installed" if m.installed else "MISSING"
+        print(f"{m.name:<{width}}  {m.task:<9}  {pair:<7} {m.format:<12} {state:<9} "
+              f"{m.local_path}")
+        if not m.installed:
+            print(f"{'':<{width}}  -> {m.install_hint}")
+    pairs = registry.translation_pairs()
+    print(f"\ntranslation pairs available: {', '.join(pairs) if pairs else 'none'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dragoman",
+        description="Translation, summarisation and cross-lingual briefs for ru/ar/en news.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+
+    def with_settings(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        config.add_arguments(p)
+        return p
+
+    p = with_settings(sub.add_parser("serve", help="run the gRPC server"))
+    p.set_defaults(func=_cmd_serve)
+
+    p = with_settings(sub.add_parser("translate", help="translate texts (args or stdin)"))
+    p.add_argument("text", nargs="*")
+    p.add_argument("--source", default="", help="source language; '' detects")
+    p.add_argument("--target", default="en", help="target language")
+    p.add_argument("--server", default="", help="call this server (host:port) instead of "
+                   "loading models here")
+    p.set_defaults(func=_cmd_translate)
+
+    p = sub.add_parser("detect", help="detect the language of texts (args or stdin)")
+    p.add_argument("text", nargs="*")
+    p.set_defaults(func=_cmd_detect)
+
+    p = with_settings(sub.add_parser("summarize", help="summarise a text (args or stdin)"))
+    p.add_argument("text", nargs="*")
+    p.add_argument("--source", default="")
+    p.add_argument("--target", default="")
+    p.add_argument("--sentences", type=int, default=3)
+    p.add_argument("--method", default="auto", choices=["auto", "extractive", "abstractive"])
+    p.add_argument("--server", default="")
+    p.set_defaults(func=_cmd_summarize)
+
+    p = with_settings(sub.add_parser(
+        "brief", help="brief a story from article files (.txt, .json, .jsonl) or folders"))
+    p.add_argument("files", nargs="+")
+    p.add_argument("--target", default="en", help="language of the brief")
+    p.add_argument("--format", default="markdown", choices=["markdown", "json"])
+    p.add_argument("--server", default="", help="use this server (host:port)")
+    p.add_argument("--wait", type=float, default=120.0,
+                   help="seconds to wait for the server to be SERVING")
+    p.set_defaults(func=_cmd_brief)
+
+    p = with_settings(sub.add_parser("models", help="list or pull models"))
+    msub = p.add_subparsers(dest="models_cmd", required=True)
+    msub.add_parser("list", help="installed and missing models")
+    pull = msub.add_parser("pull", help="download a model from the hub (and convert it)")
+    pull.add_argument("name")
+    p.set_defaults(func=_cmd_models)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except DragomanError as exc:
+        print(f"dragoman: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""`dragoman models pull`: download a manifest model from the hub and convert it for CTranslate2."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import tempfile
+import urllib.parse
+from pathlib import Path
+
+from service.errors import ModelUnavailable
+from service.registry import ManifestEntry
+
+DEFAULT_HUB = "https://huggingface.co"
+
+
+def hub_endpoint() -> str:
+    return os.environ.get("HF_ENDPOINT") or os.environ.get("DRAGOMAN_HUB_ENDPOINT") or DEFAULT_HUB
+
+
+def check_hub(endpoint: str, timeout_s: float = 3.0) -> None:
+    """Fail fast, with what to do instead, when the hub cannot be reached."""
+    url = urllib.parse.urlparse(endpoint)
+    host = url.hostname or ""
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            return
+    except OSError as exc:
+        raise ModelUnavailable(
+            f"the model hub {endpoint} cannot be reached ({exc.__class__.__name__}: {exc}). "
+            "Download the model on a machine with access (`dragoman models pull NAME` there), "
+            "then copy its folder into DRAGOMAN_MODELS_DIR on this one") from exc
+
+
+def pull(entry: ManifestEntry, models_dir: Path) -> Path:
+    """Download `entry` at its pinned revision into its folder; convert to CTranslate2 int8."""
+    endpoint = hub_endpoint()
+    check_hub(endpoint)
+    from huggingface_hub import snapshot_download
+
+    target = entry.folder(models_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        src = Path(snapshot_download(entry.hub_id, revision=entry.revision, local_dir=tmp,
+                                     endpoint=endpoint))
+        from huggingface_hub import HfApi
+
+        resolved = HfApi(endpoint=endpoint).model_info(entry.hub_id, revision=entry.revision).sha
+        staging = Path(tmp) / "out"
+        if entry.format == "ctranslate2":
+            convert_to_ct2(src, staging)
+        else:
+            shutil.copytree(src, staging, ignore=shutil.ignore_patterns(".cache", "out"))
+        (staging / "dragoman-model.json").write_text(json.dumps(
+            {"name": entry.name, "hub_id": entry.hub_id, "revision": resolved,
+             "format": entry.format}, indent=2))
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    return target
+
+
+def convert_to_ct2(src: Path, out: Path, quantization: str = "int8") -> None:
+    """Convert a transformers Marian folder to CTranslate2 and copy its sentencepiece models."""
+    import ctranslate2
+
+    ctranslate2.converters.TransformersConverter(str(src)).convert(
+        str(out), quantization=quantization, force=True)
+    for name in ("source.spm", "target.spm"):
+        if (src / name).exists():
+            shutil.copy(src / name, out / name)
