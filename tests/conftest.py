@@ -1,0 +1,140 @@
+"""Shared fixtures: tiny random-weight models (built once per session) and settings using them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import warnings
+from pathlib import Path
+
+import pytest
+
+from service.config import Settings
+from service.domain import Article
+
+warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "ceasefire"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+# ru->en (CTranslate2), en->ar (CTranslate2, a Marian multi-target prefix), ar->en (transformers),
+# a summariser (transformers BART) - and en->ru listed but not installed.
+TEST_MANIFEST = """
+[[model]]
+name = "opus-mt-ru-en"
+task = "translate"
+source = "ru"
+target = "en"
+hub_id = "Helsinki-NLP/opus-mt-ru-en"
+revision = "test"
+license = "CC-BY-4.0"
+format = "ctranslate2"
+path = "ru-en-ct2"
+max_input_tokens = 48
+
+[[model]]
+name = "opus-mt-ru-en-hf"
+task = "translate"
+source = "ru"
+target = "en"
+hub_id = "Helsinki-NLP/opus-mt-ru-en"
+revision = "test"
+license = "CC-BY-4.0"
+format = "transformers"
+path = "ru-en-hf"
+max_input_tokens = 48
+
+[[model]]
+name = "opus-mt-en-ar"
+task = "translate"
+source = "en"
+target = "ar"
+hub_id = "Helsinki-NLP/opus-mt-en-ar"
+revision = "test"
+license = "CC-BY-4.0"
+format = "ctranslate2"
+path = "en-ar-ct2"
+source_prefix = ">>ara<<"
+max_input_tokens = 48
+
+[[model]]
+name = "opus-mt-ar-en-hf"
+task = "translate"
+source = "ar"
+target = "en"
+hub_id = "Helsinki-NLP/opus-mt-ar-en"
+revision = "test"
+license = "CC-BY-4.0"
+format = "transformers"
+path = "ar-en-hf"
+max_input_tokens = 48
+
+[[model]]
+name = "opus-mt-en-ru"
+task = "translate"
+source = "en"
+target = "ru"
+hub_id = "Helsinki-NLP/opus-mt-en-ru"
+revision = "test"
+license = "CC-BY-4.0"
+format = "ctranslate2"
+path = "en-ru-ct2-not-installed"
+
+[[model]]
+name = "tiny-bart"
+task = "summarize"
+source = "en"
+target = "en"
+hub_id = "sshleifer/distilbart-cnn-12-6"
+revision = "test"
+license = "Apache-2.0"
+format = "transformers"
+path = "bart"
+max_input_tokens = 200
+"""
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models folder with tiny random-weight models and their manifest."""
+    from service.modelgen import build_bart, build_marian, convert_marian_to_ct2
+
+    root = tmp_path_factory.mktemp("models")
+    marian = build_marian(root / "ru-en-hf", init_std=0.3)
+    shutil.copytree(marian, root / "ar-en-hf")
+    convert_marian_to_ct2(marian, root / "ru-en-ct2", "int8")
+    convert_marian_to_ct2(build_marian(root / "_en-ar-src", seed=1, init_std=0.3),
+                          root / "en-ar-ct2", "int8")
+    build_bart(root / "bart", init_std=0.3)
+    (root / "manifest.toml").write_text(TEST_MANIFEST)
+    return root
+
+
+@pytest.fixture(scope="session")
+def settings(tiny_models: Path) -> Settings:
+    return Settings(host="127.0.0.1", port=0, models_dir=tiny_models,
+                    manifest=tiny_models / "manifest.toml", max_output_tokens=8,
+                    ct2_intra_threads=1, torch_threads=1, batch_max_wait_ms=20.0, grace_s=1.0)
+
+
+@pytest.fixture(scope="session")
+def empty_models(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings with the repo's manifest and no model installed (the embedded default)."""
+    return Settings(host="127.0.0.1", port=0, models_dir=tmp_path_factory.mktemp("none"),
+                    manifest=ROOT / "models" / "manifest.toml")
+
+
+def load_articles(folder: Path) -> list[Article]:
+    out = []
+    for f in sorted(folder.glob("*.json")):
+        a = json.loads(f.read_text())
+        out.append(Article(id=a["id"], text=a["text"], url=a.get("url", ""),
+                           title=a.get("title", ""), language=a.get("language", ""),
+                           outlet=a.get("outlet", ""), published=a.get("published_time", "")))
+    return out
+
+
+@pytest.fixture(scope="session")
+def example_articles() -> list[Article]:
+    return load_articles(EXAMPLES)
