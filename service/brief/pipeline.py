@@ -4,6 +4,7 @@ broken by a stable key and scores are rounded before they are compared."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -154,21 +155,8 @@ class BriefBuilder:
         docs, skipped = self._ingest(job.articles, notes)
         used_models: dict[str, bt.ModelRef] = {m.name: m for m in models}
 
-        sents: list[_Sent] = []
-        for n, d in enumerate(docs):
-            d.sentences = [s.text for s in split_sentences(d.text, d.language)]
-            sents.extend(_Sent(n, i, s, d.language) for i, s in enumerate(d.sentences))
-        for lang in SUPPORTED_LANGUAGES:
-            group = [d for d in docs if d.language == lang]
-            flat = [s for d in group for s in d.sentences]
-            found = self.entities.mentions(flat, lang) if flat else []
-            pos = 0
-            for d in group:
-                d.mentions = found[pos:pos + len(d.sentences)]
-                pos += len(d.sentences)
-
-        vectors = self.embedder.embed([s.text for s in sents])
-        clusters = self._claims(docs, sents, vectors)
+        # The CPU-heavy part (NER, embeddings, clustering) runs off the event loop.
+        sents, vectors, clusters = await asyncio.to_thread(self._analyse, docs)
         single_story = len(docs) < 2 or any(len({sents[i].doc for i in c}) >= 2
                                             for c in clusters)
         if not single_story:
@@ -200,6 +188,25 @@ class BriefBuilder:
             sources=tuple(sources), pipeline_version=PIPELINE_VERSION,
             models=tuple(sorted(used_models.values(), key=lambda m: (m.task, m.name))),
             single_story=single_story, notes=tuple(notes))
+
+    def _analyse(self, docs: list[_Doc]) -> tuple[list[_Sent], np.ndarray, list[list[int]]]:
+        """Split, find entities, embed and cluster (blocking)."""
+        sents: list[_Sent] = []
+        for n, d in enumerate(docs):
+            d.sentences = [s.text for s in split_sentences(d.text, d.language)]
+            sents.extend(_Sent(n, i, s, d.language) for i, s in enumerate(d.sentences))
+        for lang in SUPPORTED_LANGUAGES:
+            group = [d for d in docs if d.language == lang]
+            flat = [s for d in group for s in d.sentences]
+            found = self.entities.mentions(flat, lang) if flat else []
+            pos = 0
+            for d in group:
+                d.mentions = found[pos:pos + len(d.sentences)]
+                pos += len(d.sentences)
+
+        vectors = self.embedder.embed([s.text for s in sents])
+        clusters = self._claims(docs, sents, vectors)
+        return sents, vectors, clusters
 
     # -- claims ----------------------------------------------------------------------------------
     def _claims(self, docs: list[_Doc], sents: list[_Sent], vectors: np.ndarray
