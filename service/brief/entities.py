@@ -130,7 +130,7 @@ class Gazetteer:
                 alts.append(f"(?P<{group}>{self._form_pattern(form, lang)})")
             if not alts:
                 continue
-            word = r"[\w\u0600-\u06FF]"
+            word = r"\w"  # Unicode letters and digits (Arabic punctuation is not a letter)
             pattern = rf"(?<!{word})(?:{'|'.join(alts)})(?!{word})"
             out.append((re.compile(pattern, 0 if sensitive else re.IGNORECASE), groups))
         return out

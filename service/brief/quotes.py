@@ -14,8 +14,8 @@ _SPEECH_VERBS = {
     "en": r"\b(said|says|told|stressed|added|noted|stated|declared|warned|insisted|claimed)\b",
     "ru": r"\b(заявил[аи]?|сказал[аи]?|отметил[аи]?|подчеркнул[аи]?|добавил[аи]?|сообщил[аи]?|"
           r"указал[аи]?|назвал[аи]?|заявляет|говорит)\b",
-    "ar": r"(?<![\w\u0600-\u06FF])(و?قال|و?أكد|و?أضاف|و?أشار|و?أعلن|و?صرح|و?اعتبر|و?نفى|يقول|"
-          r"قالت|أكدت|أعلنت|نفت)(?![\w\u0600-\u06FF])",
+    "ar": r"(?<!\w)(و?قال|و?أكد|و?أضاف|و?أشار|و?أعلن|و?صرح|و?اعتبر|و?نفى|يقول|"
+          r"قالت|أكدت|أعلنت|نفت)(?!\w)",
 }
 _SPEECH = {k: re.compile(v, re.IGNORECASE) for k, v in _SPEECH_VERBS.items()}
 _SPEAKER_TYPES = (EntityType.PERSON, EntityType.ORGANIZATION, EntityType.ARMED_GROUP)
