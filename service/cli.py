@@ -179,10 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="seconds to wait for the server to be SERVING")
     p.set_defaults(func=_cmd_brief)
 
-    p = with_settings(sub.add_parser("models", help="list or pull models"))
+    p = sub.add_parser("models", help="list or pull models")
     msub = p.add_subparsers(dest="models_cmd", required=True)
-    msub.add_parser("list", help="installed and missing models")
-    pull = msub.add_parser("pull", help="download a model from the hub (and convert it)")
+    with_settings(msub.add_parser("list", help="installed and missing models"))
+    pull = with_settings(msub.add_parser(
+        "pull", help="download a model from the hub (and convert it to CTranslate2 int8)"))
     pull.add_argument("name")
     p.set_defaults(func=_cmd_models)
     return parser

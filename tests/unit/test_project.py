@@ -1,0 +1,79 @@
+"""Generated code is fresh, settings come from flags and DRAGOMAN_* variables, the CLI works."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from service import cli, config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_generated_protobuf_code_is_fresh() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_protos.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_setting_is_a_flag_and_an_env_var(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DRAGOMAN_PORT", "6000")
+    monkeypatch.setenv("DRAGOMAN_EMBEDDED", "false")
+    parser = cli.build_parser()
+    args = parser.parse_args(["serve", "--batch-max-wait-ms", "2.5"])
+    s = config.from_namespace(args)
+    assert (s.port, s.embedded, s.batch_max_wait_ms) == (6000, False, 2.5)
+    help_text = parser._subparsers._group_actions[0].choices["serve"].format_help()  # type: ignore[union-attr]
+    for f in config.fields(config.Settings):
+        assert "--" + f.name.replace("_", "-") in help_text
+        assert "DRAGOMAN_" + f.name.upper() in help_text
+
+
+def test_bad_env_var_says_which(monkeypatch: pytest.MonkeyPatch,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("DRAGOMAN_PORT", "many")
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(["serve"])
+    assert "DRAGOMAN_PORT='many' is not valid" in capsys.readouterr().err
+
+
+def test_models_pull_fails_fast_without_a_hub(tmp_path: Path) -> None:
+    env = {**os.environ, "DRAGOMAN_HUB_ENDPOINT": "http://127.0.0.1:9",
+           "DRAGOMAN_MODELS_DIR": str(tmp_path)}
+    env.pop("HF_ENDPOINT", None)
+    r = subprocess.run([sys.executable, "-m", "service.cli", "models", "pull", "opus-mt-ru-en"],
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 2
+    assert "cannot be reached" in r.stderr and "DRAGOMAN_MODELS_DIR" in r.stderr
+    assert not any(tmp_path.iterdir())
+    r = subprocess.run([sys.executable, "-m", "service.cli", "models", "pull", "nope"],
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 2 and "not in the manifest" in r.stderr
+
+
+def test_models_list_shows_missing_with_hint(tmp_path: Path) -> None:
+    r = subprocess.run([sys.executable, "-m", "service.cli", "models", "list",
+                        "--models-dir", str(tmp_path)], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0
+    assert "opus-mt-ru-en" in r.stdout and "MISSING" in r.stdout
+    assert "translation pairs available: none" in r.stdout
+
+
+def test_cli_brief_reads_files_and_prints_markdown(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text((ROOT / "tests" / "fixtures" / "unrelated" /
+                                     "football.json").read_text())
+    r = subprocess.run([sys.executable, "-m", "service.cli", "brief", "--format", "json",
+                        str(ROOT / "tests" / "fixtures" / "parallel"),
+                        "--models-dir", str(tmp_path)],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    import json
+
+    data = json.loads(r.stdout)
+    assert data["language"] == "en" and len(data["sources"]) == 3
+    assert data["keyPoints"][0]["coverage"] == "COVERAGE_ALL_LANGUAGES"
