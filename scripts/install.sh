@@ -12,5 +12,10 @@ python3.11 -m venv "$venv" 2>/dev/null || python3 -m venv "$venv"
 # elsewhere) before anything can pull a multi-GB CUDA build.
 # Set TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu where PyPI's default build is CUDA.
 "$venv/bin/python" -m pip install --quiet "torch==2.13.0" ${TORCH_INDEX_URL:+--extra-index-url "$TORCH_INDEX_URL"}
-"$venv/bin/python" -m pip install --quiet -e "$here$extras"
+# Editable for development; DRAGOMAN_EDITABLE=0 (the Dockerfile) installs a plain copy.
+if [ "${DRAGOMAN_EDITABLE:-1}" = "1" ]; then
+  "$venv/bin/python" -m pip install --quiet -e "$here$extras"
+else
+  "$venv/bin/python" -m pip install --quiet "$here$extras"
+fi
 echo "installed dragoman into $venv"

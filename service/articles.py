@@ -16,14 +16,22 @@ SUFFIXES = (".txt", ".json", ".jsonl")
 def _article(data: dict[str, Any], where: str) -> Article:
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         raise InvalidInput(f"{where}: an article needs a string field 'text'")
+
     def s(*keys: str) -> str:
         for k in keys:
             if isinstance(data.get(k), str):
                 return str(data[k])
         return ""
-    return Article(id=s("id"), text=data["text"], url=s("url"), title=s("title"),
-                   language=s("language"), outlet=s("outlet"),
-                   published=s("published_time", "publishedTime", "published"))
+
+    return Article(
+        id=s("id"),
+        text=data["text"],
+        url=s("url"),
+        title=s("title"),
+        language=s("language"),
+        outlet=s("outlet"),
+        published=s("published_time", "publishedTime", "published"),
+    )
 
 
 def read_articles(paths: Iterable[Path]) -> list[Article]:

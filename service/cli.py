@@ -45,8 +45,9 @@ def _cmd_translate(args: argparse.Namespace) -> int:
         from service.domain import TranslateJob
 
         engine = _engine(config.from_namespace(args))
-        results = asyncio.run(engine.translate(TranslateJob(tuple(texts), args.source,
-                                                            args.target)))
+        results = asyncio.run(
+            engine.translate(TranslateJob(tuple(texts), args.source, args.target))
+        )
         outs = [r.text for r in results]
     print("\n\n".join(outs))
     return 0
@@ -72,9 +73,17 @@ def _cmd_summarize(args: argparse.Namespace) -> int:
     from service.domain import SummarizeJob, SummaryMethod
 
     engine = _engine(config.from_namespace(args))
-    result = asyncio.run(engine.summarize(SummarizeJob(
-        text, args.source, args.target, max_sentences=args.sentences,
-        method=SummaryMethod(args.method))))
+    result = asyncio.run(
+        engine.summarize(
+            SummarizeJob(
+                text,
+                args.source,
+                args.target,
+                max_sentences=args.sentences,
+                method=SummaryMethod(args.method),
+            )
+        )
+    )
     print(result.summary)
     return 0
 
@@ -122,11 +131,13 @@ def _cmd_models(args: argparse.Namespace) -> int:
     rows = [*registry.status(), *embedded_models()]
     width = max(len(m.name) for m in rows)
     for m in rows:
-        pair = f"{m.source_language}->{m.target_language}" if m.target_language else (
-            m.source_language)
+        pair = (
+            f"{m.source_language}->{m.target_language}"
+            if m.target_language
+            else (m.source_language)
+        )
         state = "installed" if m.installed else "MISSING"
-        print(f"{m.name:<{width}}  {m.task:<9}  {pair:<7} {m.format:<12} {state:<9} "
-              f"{m.local_path}")
+        print(f"{m.name:<{width}}  {m.task:<9}  {pair:<7} {m.format:<12} {state:<9} {m.local_path}")
         if not m.installed:
             print(f"{'':<{width}}  -> {m.install_hint}")
     pairs = registry.translation_pairs()
@@ -138,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dragoman",
         description="Translation, summarisation and cross-lingual briefs for ru/ar/en news.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="cmd", required=True)
 
     def with_settings(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -152,8 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="*")
     p.add_argument("--source", default="", help="source language; '' detects")
     p.add_argument("--target", default="en", help="target language")
-    p.add_argument("--server", default="", help="call this server (host:port) instead of "
-                   "loading models here")
+    p.add_argument(
+        "--server", default="", help="call this server (host:port) instead of loading models here"
+    )
     p.set_defaults(func=_cmd_translate)
 
     p = sub.add_parser("detect", help="detect the language of texts (args or stdin)")
@@ -169,21 +182,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--server", default="")
     p.set_defaults(func=_cmd_summarize)
 
-    p = with_settings(sub.add_parser(
-        "brief", help="brief a story from article files (.txt, .json, .jsonl) or folders"))
+    p = with_settings(
+        sub.add_parser(
+            "brief", help="brief a story from article files (.txt, .json, .jsonl) or folders"
+        )
+    )
     p.add_argument("files", nargs="+")
     p.add_argument("--target", default="en", help="language of the brief")
     p.add_argument("--format", default="markdown", choices=["markdown", "json"])
     p.add_argument("--server", default="", help="use this server (host:port)")
-    p.add_argument("--wait", type=float, default=120.0,
-                   help="seconds to wait for the server to be SERVING")
+    p.add_argument(
+        "--wait", type=float, default=120.0, help="seconds to wait for the server to be SERVING"
+    )
     p.set_defaults(func=_cmd_brief)
 
     p = sub.add_parser("models", help="list or pull models")
     msub = p.add_subparsers(dest="models_cmd", required=True)
     with_settings(msub.add_parser("list", help="installed and missing models"))
-    pull = with_settings(msub.add_parser(
-        "pull", help="download a model from the hub (and convert it to CTranslate2 int8)"))
+    pull = with_settings(
+        msub.add_parser(
+            "pull", help="download a model from the hub (and convert it to CTranslate2 int8)"
+        )
+    )
     pull.add_argument("name")
     p.set_defaults(func=_cmd_models)
     return parser

@@ -33,7 +33,9 @@ class Settings:
     )
     prefer_format: str = field(
         default="ctranslate2",
-        metadata={"help": "backend format preferred when both are installed (ctranslate2, transformers)"},
+        metadata={
+            "help": "backend format preferred when both are installed (ctranslate2, transformers)"
+        },
     )
     max_message_bytes: int = field(
         default=16 * MiB, metadata={"help": "largest request/response message in bytes"}
@@ -126,7 +128,8 @@ def _converter(f: dataclasses.Field[Any]) -> Any:
 def _default(f: dataclasses.Field[Any]) -> Any:
     if f.default is not dataclasses.MISSING:
         return f.default
-    return f.default_factory()  # type: ignore[misc]
+    factory: Any = f.default_factory
+    return factory()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

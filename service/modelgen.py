@@ -42,8 +42,7 @@ TINY = MarianSize()
 OPUS_MT = MarianSize(d_model=512, layers=6, heads=8, ffn=2048, vocab=58_000, max_positions=512)
 
 
-def train_sentencepiece(out_prefix: Path, vocab_size: int, corpus: list[str] | None = None
-                        ) -> Path:
+def train_sentencepiece(out_prefix: Path, vocab_size: int, corpus: list[str] | None = None) -> Path:
     """A unigram sentencepiece model over `corpus` (repeated with variations for bigger vocabs)."""
     import sentencepiece as spm
 
@@ -53,23 +52,38 @@ def train_sentencepiece(out_prefix: Path, vocab_size: int, corpus: list[str] | N
         import random
 
         rng = random.Random(0)
-        letters = "abcdefghijklmnopqrstuvwxyzабвгдежзиклмнопрстуфхцчшщыэюяابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+        letters = (
+            "abcdefghijklmnopqrstuvwxyzабвгдежзиклмнопрстуфхцчшщыэюяابتثجحخدذرزسشصضطظعغفقكلمنهوي"
+        )
         for _ in range(vocab_size // 4):
-            lines.append(" ".join("".join(rng.choice(letters) for _ in range(rng.randint(3, 9)))
-                                  for _ in range(12)))
+            lines.append(
+                " ".join(
+                    "".join(rng.choice(letters) for _ in range(rng.randint(3, 9)))
+                    for _ in range(12)
+                )
+            )
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
         f.write("\n".join(lines))
         corpus_path = f.name
     spm.SentencePieceTrainer.train(
-        input=corpus_path, model_prefix=str(out_prefix), vocab_size=vocab_size,
-        model_type="unigram", character_coverage=1.0, bos_id=-1, eos_id=-1, unk_id=0,
-        pad_id=-1, hard_vocab_limit=False, minloglevel=2, num_threads=2)
+        input=corpus_path,
+        model_prefix=str(out_prefix),
+        vocab_size=vocab_size,
+        model_type="unigram",
+        character_coverage=1.0,
+        bos_id=-1,
+        eos_id=-1,
+        unk_id=0,
+        pad_id=-1,
+        hard_vocab_limit=False,
+        minloglevel=2,
+        num_threads=2,
+    )
     Path(corpus_path).unlink()
     return out_prefix.with_suffix(".model")
 
 
-def build_marian(out: Path, size: MarianSize = TINY, seed: int = 0, init_std: float = 0.02
-                 ) -> Path:
+def build_marian(out: Path, size: MarianSize = TINY, seed: int = 0, init_std: float = 0.02) -> Path:
     """A random-weight MarianMT folder (config, weights, source/target.spm, vocab.json)."""
     import sentencepiece as spm
     import torch
@@ -91,20 +105,34 @@ def build_marian(out: Path, size: MarianSize = TINY, seed: int = 0, init_std: fl
     (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False))
     torch.manual_seed(seed)
     config = MarianConfig(
-        vocab_size=len(vocab), decoder_vocab_size=len(vocab), d_model=size.d_model,
-        encoder_layers=size.layers, decoder_layers=size.layers,
-        encoder_attention_heads=size.heads, decoder_attention_heads=size.heads,
-        encoder_ffn_dim=size.ffn, decoder_ffn_dim=size.ffn,
-        max_position_embeddings=size.max_positions, pad_token_id=vocab["<pad>"],
-        eos_token_id=0, decoder_start_token_id=vocab["<pad>"], forced_eos_token_id=0,
-        scale_embedding=True, share_encoder_decoder_embeddings=True,
+        vocab_size=len(vocab),
+        decoder_vocab_size=len(vocab),
+        d_model=size.d_model,
+        encoder_layers=size.layers,
+        decoder_layers=size.layers,
+        encoder_attention_heads=size.heads,
+        decoder_attention_heads=size.heads,
+        encoder_ffn_dim=size.ffn,
+        decoder_ffn_dim=size.ffn,
+        max_position_embeddings=size.max_positions,
+        pad_token_id=vocab["<pad>"],
+        eos_token_id=0,
+        decoder_start_token_id=vocab["<pad>"],
+        forced_eos_token_id=0,
+        scale_embedding=True,
+        share_encoder_decoder_embeddings=True,
         # Large random weights make outputs depend on the input (tests tell results apart).
-        init_std=init_std)
+        init_std=init_std,
+    )
     model = MarianMTModel(config)
     model.eval()
     model.save_pretrained(out)
-    tok = MarianTokenizer(source_spm=str(out / "source.spm"), target_spm=str(out / "target.spm"),
-                          vocab=str(out / "vocab.json"), model_max_length=size.max_positions)
+    tok = MarianTokenizer(
+        source_spm=str(out / "source.spm"),
+        target_spm=str(out / "target.spm"),
+        vocab=str(out / "vocab.json"),
+        model_max_length=size.max_positions,
+    )
     tok.save_pretrained(out)
     return out
 
@@ -129,12 +157,20 @@ class BartSize:
 
 TINY_BART = BartSize()
 # sshleifer/distilbart-cnn-6-6: BART-large width (1024, 16 heads, ffn 4096), 6+6 layers, 50k vocab.
-DISTILBART_6_6 = BartSize(d_model=1024, encoder_layers=6, decoder_layers=6, heads=16, ffn=4096,
-                          vocab=50_265, max_positions=1024)
+DISTILBART_6_6 = BartSize(
+    d_model=1024,
+    encoder_layers=6,
+    decoder_layers=6,
+    heads=16,
+    ffn=4096,
+    vocab=50_265,
+    max_positions=1024,
+)
 
 
-def build_bart(out: Path, size: BartSize = TINY_BART, seed: int = 0, init_std: float = 0.02
-               ) -> Path:
+def build_bart(
+    out: Path, size: BartSize = TINY_BART, seed: int = 0, init_std: float = 0.02
+) -> Path:
     """A random-weight BART summariser with a byte-level BPE tokenizer trained locally."""
     import torch
     from tokenizers import ByteLevelBPETokenizer, processors
@@ -143,24 +179,45 @@ def build_bart(out: Path, size: BartSize = TINY_BART, seed: int = 0, init_std: f
     out.mkdir(parents=True, exist_ok=True)
     special = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
     bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(DEFAULT_CORPUS * 3, vocab_size=min(size.vocab, 1000),
-                            special_tokens=special, show_progress=False)
+    bpe.train_from_iterator(
+        DEFAULT_CORPUS * 3,
+        vocab_size=min(size.vocab, 1000),
+        special_tokens=special,
+        show_progress=False,
+    )
     bpe.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0))
-    tok = PreTrainedTokenizerFast(tokenizer_object=bpe, bos_token="<s>", eos_token="</s>",
-                                  pad_token="<pad>", unk_token="<unk>", mask_token="<mask>",
-                                  model_max_length=size.max_positions)
+    tok = PreTrainedTokenizerFast(
+        tokenizer_object=bpe,
+        bos_token="<s>",
+        eos_token="</s>",
+        pad_token="<pad>",
+        unk_token="<unk>",
+        mask_token="<mask>",
+        model_max_length=size.max_positions,
+    )
     tok.save_pretrained(out)
     torch.manual_seed(seed)
     config = BartConfig(
-        vocab_size=max(size.vocab, bpe.get_vocab_size()), d_model=size.d_model,
-        encoder_layers=size.encoder_layers, decoder_layers=size.decoder_layers,
-        encoder_attention_heads=size.heads, decoder_attention_heads=size.heads,
-        encoder_ffn_dim=size.ffn, decoder_ffn_dim=size.ffn,
-        max_position_embeddings=size.max_positions, pad_token_id=1, bos_token_id=0,
-        eos_token_id=2, decoder_start_token_id=2, forced_bos_token_id=0,
+        vocab_size=max(size.vocab, bpe.get_vocab_size()),
+        d_model=size.d_model,
+        encoder_layers=size.encoder_layers,
+        decoder_layers=size.decoder_layers,
+        encoder_attention_heads=size.heads,
+        decoder_attention_heads=size.heads,
+        encoder_ffn_dim=size.ffn,
+        decoder_ffn_dim=size.ffn,
+        max_position_embeddings=size.max_positions,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+        forced_bos_token_id=0,
         # CTranslate2's converter reads these.
-        normalize_before=False, add_final_layer_norm=False, normalize_embedding=True,
-        init_std=init_std)
+        normalize_before=False,
+        add_final_layer_norm=False,
+        normalize_embedding=True,
+        init_std=init_std,
+    )
     model = BartForConditionalGeneration(config)
     model.eval()
     model.save_pretrained(out)

@@ -32,7 +32,8 @@ def check_hub(endpoint: str, timeout_s: float = 3.0) -> None:
         raise ModelUnavailable(
             f"the model hub {endpoint} cannot be reached ({exc.__class__.__name__}: {exc}). "
             "Download the model on a machine with access (`dragoman models pull NAME` there), "
-            "then copy its folder into DRAGOMAN_MODELS_DIR on this one") from exc
+            "then copy its folder into DRAGOMAN_MODELS_DIR on this one"
+        ) from exc
 
 
 def pull(entry: ManifestEntry, models_dir: Path) -> Path:
@@ -44,8 +45,11 @@ def pull(entry: ManifestEntry, models_dir: Path) -> Path:
     target = entry.folder(models_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-        src = Path(snapshot_download(entry.hub_id, revision=entry.revision, local_dir=tmp,
-                                     endpoint=endpoint))
+        src = Path(
+            snapshot_download(
+                entry.hub_id, revision=entry.revision, local_dir=tmp, endpoint=endpoint
+            )
+        )
         from huggingface_hub import HfApi
 
         resolved = HfApi(endpoint=endpoint).model_info(entry.hub_id, revision=entry.revision).sha
@@ -54,9 +58,17 @@ def pull(entry: ManifestEntry, models_dir: Path) -> Path:
             convert_to_ct2(src, staging)
         else:
             shutil.copytree(src, staging, ignore=shutil.ignore_patterns(".cache", "out"))
-        (staging / "dragoman-model.json").write_text(json.dumps(
-            {"name": entry.name, "hub_id": entry.hub_id, "revision": resolved,
-             "format": entry.format}, indent=2))
+        (staging / "dragoman-model.json").write_text(
+            json.dumps(
+                {
+                    "name": entry.name,
+                    "hub_id": entry.hub_id,
+                    "revision": resolved,
+                    "format": entry.format,
+                },
+                indent=2,
+            )
+        )
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)
@@ -68,7 +80,8 @@ def convert_to_ct2(src: Path, out: Path, quantization: str = "int8") -> None:
     import ctranslate2
 
     ctranslate2.converters.TransformersConverter(str(src)).convert(
-        str(out), quantization=quantization, force=True)
+        str(out), quantization=quantization, force=True
+    )
     for name in ("source.spm", "target.spm"):
         if (src / name).exists():
             shutil.copy(src / name, out / name)

@@ -102,11 +102,15 @@ def read_manifest(path: Path) -> list[ManifestEntry]:
         except TypeError as exc:
             raise InvalidInput(f"{path}: model[{i}] is malformed: {exc}") from exc
         if entry.format not in FORMATS:
-            raise InvalidInput(f"{path}: model {entry.name!r} has format {entry.format!r}; "
-                               f"use one of {', '.join(FORMATS)}")
+            raise InvalidInput(
+                f"{path}: model {entry.name!r} has format {entry.format!r}; "
+                f"use one of {', '.join(FORMATS)}"
+            )
         if entry.task not in TASKS:
-            raise InvalidInput(f"{path}: model {entry.name!r} has task {entry.task!r}; "
-                               f"use one of {', '.join(TASKS)}")
+            raise InvalidInput(
+                f"{path}: model {entry.name!r} has task {entry.task!r}; "
+                f"use one of {', '.join(TASKS)}"
+            )
         if entry.name in seen:
             raise InvalidInput(f"{path}: model name {entry.name!r} appears twice")
         seen.add(entry.name)
@@ -139,8 +143,9 @@ class Registry:
                     format=e.format,
                     installed=e.installed(self.models_dir),
                     local_path=str(e.folder(self.models_dir)),
-                    install_hint="" if e.installed(self.models_dir) else e.install_hint(
-                        self.models_dir),
+                    install_hint=""
+                    if e.installed(self.models_dir)
+                    else e.install_hint(self.models_dir),
                 )
             )
         return out
@@ -153,8 +158,9 @@ class Registry:
         raise InvalidInput(f"model {name!r} is not in the manifest; known: {known}")
 
     def _candidates(self, task: str, source: str, target: str) -> list[ManifestEntry]:
-        found = [e for e in self.entries if e.task == task and e.source == source
-                 and e.target == target]
+        found = [
+            e for e in self.entries if e.task == task and e.source == source and e.target == target
+        ]
         # The preferred format first (CTranslate2 int8 on CPU), then manifest order.
         return sorted(found, key=lambda e: (e.format != self.settings.prefer_format,))
 
@@ -179,8 +185,10 @@ class Registry:
     def _missing_message(self, source: str, target: str) -> str:
         wanted = self._candidates("translate", source, target)
         if not wanted and PIVOT not in (source, target):
-            wanted = [*self._candidates("translate", source, PIVOT)[:1],
-                      *self._candidates("translate", PIVOT, target)[:1]]
+            wanted = [
+                *self._candidates("translate", source, PIVOT)[:1],
+                *self._candidates("translate", PIVOT, target)[:1],
+            ]
         missing = [e for e in wanted if not e.installed(self.models_dir)]
         if not missing:
             return f"no translation model for {source}->{target} is in the manifest"
@@ -207,31 +215,38 @@ class Registry:
     def summarizer_missing_message(self, language: str) -> str:
         wanted = self._candidates("summarize", language, language)
         if not wanted:
-            return (f"no abstractive summariser for {language!r} is in the manifest; "
-                    "use method EXTRACTIVE or AUTO")
+            return (
+                f"no abstractive summariser for {language!r} is in the manifest; "
+                "use method EXTRACTIVE or AUTO"
+            )
         e = wanted[0]
         return f"abstractive summaries in {language} need model {e.name}: " + e.install_hint(
-            self.models_dir)
+            self.models_dir
+        )
 
     # -- loading ----------------------------------------------------------------------------
     def load_installed(self) -> list[str]:
         """Load every installed model once (the server is NOT_SERVING until this returns)."""
         for e in self.entries:
             if e.installed(self.models_dir) and e.name not in self._loaded:
-                log.info("loading model %s (%s) from %s", e.name, e.format,
-                         e.folder(self.models_dir))
-                self._loaded[e.name] = LOADERS[e.format](e, e.folder(self.models_dir),
-                                                         self.settings)
+                log.info(
+                    "loading model %s (%s) from %s", e.name, e.format, e.folder(self.models_dir)
+                )
+                self._loaded[e.name] = LOADERS[e.format](
+                    e, e.folder(self.models_dir), self.settings
+                )
         return sorted(self._loaded)
 
     def model(self, entry: ManifestEntry) -> Seq2Seq:
         """The loaded backend for an entry (loads it on first use if it was installed later)."""
         if entry.name not in self._loaded:
             if not entry.installed(self.models_dir):
-                raise ModelUnavailable(f"model {entry.name} is not installed: "
-                                       + entry.install_hint(self.models_dir))
+                raise ModelUnavailable(
+                    f"model {entry.name} is not installed: " + entry.install_hint(self.models_dir)
+                )
             self._loaded[entry.name] = LOADERS[entry.format](
-                entry, entry.folder(self.models_dir), self.settings)
+                entry, entry.folder(self.models_dir), self.settings
+            )
         return self._loaded[entry.name]
 
     def close(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -48,7 +49,8 @@ class SchedulerStats:
     dropped_cancelled: int = 0
     dropped_expired: int = 0
     batch_sizes: collections.deque[int] = field(
-        default_factory=lambda: collections.deque(maxlen=10_000))
+        default_factory=lambda: collections.deque(maxlen=10_000)
+    )
 
 
 class BatchScheduler:
@@ -62,14 +64,16 @@ class BatchScheduler:
         self._pending: collections.deque[_Item] = collections.deque()
         self._wakeup = asyncio.Event()
         self._executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix=f"model-{model.name}")
+            max_workers=1, thread_name_prefix=f"model-{model.name}"
+        )
         self._task: asyncio.Task[None] | None = None
         self._seq = 0
 
     def _ensure_running(self) -> None:
         if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._run(),
-                                                                name=f"batcher-{self.model.name}")
+            self._task = asyncio.get_running_loop().create_task(
+                self._run(), name=f"batcher-{self.model.name}"
+            )
 
     async def submit(self, texts: Sequence[str], deadline: float | None = None) -> list[str]:
         """Queue texts (each already under the model's input limit); their outputs, in order."""
@@ -78,13 +82,15 @@ class BatchScheduler:
         if len(self._pending) + len(texts) > self.limits.queue_max_items:
             raise Overloaded(
                 f"model {self.model.name} has {len(self._pending)} items queued (limit "
-                f"{self.limits.queue_max_items}); retry later or send smaller requests")
+                f"{self.limits.queue_max_items}); retry later or send smaller requests"
+            )
         loop = asyncio.get_running_loop()
         items = []
         for t in texts:
             self._seq += 1
-            items.append(_Item(t, self.model.count_tokens(t), loop.create_future(), deadline,
-                               self._seq))
+            items.append(
+                _Item(t, self.model.count_tokens(t), loop.create_future(), deadline, self._seq)
+            )
         self._pending.extend(items)
         self._ensure_running()
         self._wakeup.set()
@@ -107,8 +113,9 @@ class BatchScheduler:
                 continue
             if item.deadline is not None and loop_time >= item.deadline:
                 self.stats.dropped_expired += 1
-                item.future.set_exception(DeadlineExceeded(
-                    "the deadline passed while the request waited for the model"))
+                item.future.set_exception(
+                    DeadlineExceeded("the deadline passed while the request waited for the model")
+                )
                 continue
             window.append(item)
         return window
@@ -120,8 +127,10 @@ class BatchScheduler:
         current: list[_Item] = []
         for item in ordered:
             longest = max([item.tokens, *(i.tokens for i in current)])
-            if current and (len(current) + 1 > self.limits.max_items
-                            or longest * (len(current) + 1) > self.limits.max_tokens):
+            if current and (
+                len(current) + 1 > self.limits.max_items
+                or longest * (len(current) + 1) > self.limits.max_tokens
+            ):
                 batches.append(current)
                 current = []
             current.append(item)
@@ -139,12 +148,10 @@ class BatchScheduler:
                 await self._wakeup.wait()
             # Give concurrent callers a short window to join this batch.
             first_wait_end = time.monotonic() + self.limits.max_wait_s
-            while (len(self._pending) < self.limits.max_items
-                   and time.monotonic() < first_wait_end):
+            while len(self._pending) < self.limits.max_items and time.monotonic() < first_wait_end:
                 self._wakeup.clear()
                 try:
-                    await asyncio.wait_for(self._wakeup.wait(),
-                                           first_wait_end - time.monotonic())
+                    await asyncio.wait_for(self._wakeup.wait(), first_wait_end - time.monotonic())
                 except TimeoutError:
                     break
             for batch in self._batches(self._take_window()):
@@ -157,7 +164,8 @@ class BatchScheduler:
                 self.stats.batch_sizes.append(len(live))
                 try:
                     outputs = await loop.run_in_executor(
-                        self._executor, self.model.generate, [i.text for i in live], self.options)
+                        self._executor, self.model.generate, [i.text for i in live], self.options
+                    )
                 except Exception as exc:  # the model failed: every caller in the batch hears it
                     log.exception("model %s failed on a batch of %d", self.model.name, len(live))
                     for i in live:
@@ -171,8 +179,6 @@ class BatchScheduler:
     async def close(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -46,7 +46,8 @@ class SummarizationService:
         if job.max_sentences is not None:
             if not 1 <= job.max_sentences <= MAX_SENTENCES:
                 raise InvalidInput(
-                    f"max_sentences is {job.max_sentences}; use 1 to {MAX_SENTENCES}")
+                    f"max_sentences is {job.max_sentences}; use 1 to {MAX_SENTENCES}"
+                )
             return job.max_sentences
         if job.ratio is not None:
             if not 0 < job.ratio <= 1:
@@ -78,15 +79,18 @@ class SummarizationService:
         models: list[str] = []
         if method is SummaryMethod.EXTRACTIVE:
             picked = self._extractive.select([s.text for s in sentences], k)
-            spans = tuple(Span(sentences[i].start, sentences[i].end, sentences[i].text, score)
-                          for i, score in picked)
+            spans = tuple(
+                Span(sentences[i].start, sentences[i].end, sentences[i].text, score)
+                for i, score in picked
+            )
             summary = " ".join(s.text for s in spans)
             models.append(self._extractive.name)
         else:
             assert entry is not None
             scheduler = self._pool.get(entry)
-            layout = plan_chunks(text, source, scheduler.model.count_tokens,
-                                 scheduler.model.max_input_tokens)
+            layout = plan_chunks(
+                text, source, scheduler.model.count_tokens, scheduler.model.max_input_tokens
+            )
             outputs = await scheduler.submit(list(layout.chunks), deadline)
             summary = " ".join(o.strip() for o in outputs if o.strip())
             spans = self._align(summary, source, sentences)
@@ -95,7 +99,8 @@ class SummarizationService:
         language = source
         if target != source and summary:
             result = await self._translator.translate(
-                TranslateJob((summary,), source, target), deadline)
+                TranslateJob((summary,), source, target), deadline
+            )
             summary = result[0].text
             language = target
             models.append(result[0].model)
@@ -108,6 +113,12 @@ class SummarizationService:
         outs = [s.text for s in split_sentences(summary, language)]
         sims = self._embedder.embed(outs) @ self._embedder.embed([s.text for s in sentences]).T
         best = sorted({int(np.argmax(row)) for row in sims})
-        return tuple(Span(sentences[i].start, sentences[i].end, sentences[i].text,
-                          round(float(sims[:, i].max()), 4)) for i in best)
-
+        return tuple(
+            Span(
+                sentences[i].start,
+                sentences[i].end,
+                sentences[i].text,
+                round(float(sims[:, i].max()), 4),
+            )
+            for i in best
+        )

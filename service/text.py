@@ -18,7 +18,7 @@ _CLAUSE_BREAK = re.compile(r"(?<=[,;:،؛])\s+")
 
 
 def check_text(text: str, field_name: str, max_chars: int) -> None:
-    """Raise InvalidInput naming `field_name` if the text is empty, too long or has bad characters."""
+    """Raise InvalidInput naming `field_name` for empty, too long or bad-character text."""
     if not text.strip():
         raise InvalidInput(f"{field_name} is empty; send non-blank text")
     if len(text) > max_chars:
@@ -176,6 +176,7 @@ def _pack(parts: list[str], count_tokens: Callable[[str], int], max_tokens: int)
     return [
         p
         for piece in out
-        for p in (_fit(piece, count_tokens, max_tokens) if count_tokens(piece) > max_tokens
-                  else [piece])
+        for p in (
+            _fit(piece, count_tokens, max_tokens) if count_tokens(piece) > max_tokens else [piece]
+        )
     ]

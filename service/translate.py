@@ -28,8 +28,12 @@ class _Plan:
 class SchedulerPool:
     """One BatchScheduler per loaded model, created on first use."""
 
-    def __init__(self, registry: Registry, limits: BatchLimits,
-                 options: Callable[[ManifestEntry], Generation]) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        limits: BatchLimits,
+        options: Callable[[ManifestEntry], Generation],
+    ) -> None:
         self._registry = registry
         self._limits = limits
         self._options = options
@@ -71,14 +75,16 @@ class TranslationService:
 
     def validate(self, job: TranslateJob) -> tuple[str, str]:
         """Check the request; return the normalised (source, target) codes."""
-        check_texts(job.texts, "texts", self._max_texts, self._max_text_chars,
-                    self._max_request_chars)
+        check_texts(
+            job.texts, "texts", self._max_texts, self._max_text_chars, self._max_request_chars
+        )
         source = normalize_code(job.source_language, "source_language", allow_empty=True)
         target = normalize_code(job.target_language, "target_language", allow_empty=False)
         if source and source == target:
             raise InvalidInput(
                 f"source_language and target_language are both {target!r}; choose a different "
-                "target_language or leave source_language empty to detect it per text")
+                "target_language or leave source_language empty to detect it per text"
+            )
         for i, term in enumerate(job.glossary):
             if not term.source.strip():
                 raise InvalidInput(f"glossary[{i}].source_term is empty")
@@ -91,15 +97,18 @@ class TranslationService:
             raise InvalidInput(
                 f"the language of texts[{index}] could not be detected (confidence "
                 f"{d.confidence:.2f}); set source_language to one of "
-                f"{', '.join(SUPPORTED_LANGUAGES)}")
+                f"{', '.join(SUPPORTED_LANGUAGES)}"
+            )
         if not d.supported:
             raise UnsupportedLanguage(
                 f"texts[{index}] looks like {d.language!r} (confidence {d.confidence:.2f}), "
-                f"which is not supported; supported: {', '.join(SUPPORTED_LANGUAGES)}")
+                f"which is not supported; supported: {', '.join(SUPPORTED_LANGUAGES)}"
+            )
         return d.language, d.confidence
 
-    async def translate(self, job: TranslateJob, deadline: float | None = None
-                        ) -> list[TranslationResult]:
+    async def translate(
+        self, job: TranslateJob, deadline: float | None = None
+    ) -> list[TranslationResult]:
         source, target = self.validate(job)
         plans: list[_Plan] = []
         identity: dict[int, tuple[str, float]] = {}
@@ -122,10 +131,16 @@ class TranslationService:
         async def run_route(group: list[_Plan]) -> None:
             route = group[0].route
             pieces_per_plan = [
-                [_split_terms(c, job.glossary) for c in p.layout.chunks] for p in group]
+                [_split_terms(c, job.glossary) for c in p.layout.chunks] for p in group
+            ]
             # Translate only the non-term parts; terms are put back verbatim.
-            texts = [part for chunks in pieces_per_plan for parts in chunks
-                     for is_term, part in parts if not is_term and part.strip()]
+            texts = [
+                part
+                for chunks in pieces_per_plan
+                for parts in chunks
+                for is_term, part in parts
+                if not is_term and part.strip()
+            ]
             for leg_no, entry in enumerate(route):
                 scheduler = self._pool.get(entry)
                 if leg_no > 0:
@@ -153,9 +168,14 @@ class TranslationService:
                 results.append(TranslationResult(text, src, conf, "identity"))
             else:
                 p = plan_by_index[i]
-                results.append(TranslationResult(
-                    outputs[i], p.source, round(p.confidence, 4),
-                    "+".join(e.name for e in p.route)))
+                results.append(
+                    TranslationResult(
+                        outputs[i],
+                        p.source,
+                        round(p.confidence, 4),
+                        "+".join(e.name for e in p.route),
+                    )
+                )
         return results
 
 
@@ -166,7 +186,8 @@ def _refit(texts: list[str], model: Seq2Seq) -> list[str]:
         if model.count_tokens(t) > model.max_input_tokens:
             raise InvalidInput(
                 "an intermediate English translation exceeded the second model's input limit; "
-                "send shorter sentences")
+                "send shorter sentences"
+            )
     return texts
 
 
@@ -176,13 +197,15 @@ def _split_terms(chunk: str, glossary: Sequence[GlossaryTerm]) -> list[tuple[boo
         return [(False, chunk)]
     table = {g.source: g.target for g in glossary}
     pattern = re.compile(
-        r"(?<!\w)(" + "|".join(re.escape(s) for s in sorted(table, key=len, reverse=True))
-        + r")(?!\w)")
+        r"(?<!\w)("
+        + "|".join(re.escape(s) for s in sorted(table, key=len, reverse=True))
+        + r")(?!\w)"
+    )
     parts: list[tuple[bool, str]] = []
     pos = 0
     for m in pattern.finditer(chunk):
         if m.start() > pos:
-            parts.append((False, chunk[pos:m.start()]))
+            parts.append((False, chunk[pos : m.start()]))
         parts.append((True, table[m.group(1)]))
         pos = m.end()
     if pos < len(chunk):

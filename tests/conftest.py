@@ -104,8 +104,9 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     marian = build_marian(root / "ru-en-hf", init_std=0.3)
     shutil.copytree(marian, root / "ar-en-hf")
     convert_marian_to_ct2(marian, root / "ru-en-ct2", "int8")
-    convert_marian_to_ct2(build_marian(root / "_en-ar-src", seed=1, init_std=0.3),
-                          root / "en-ar-ct2", "int8")
+    convert_marian_to_ct2(
+        build_marian(root / "_en-ar-src", seed=1, init_std=0.3), root / "en-ar-ct2", "int8"
+    )
     build_bart(root / "bart", init_std=0.3)
     (root / "manifest.toml").write_text(TEST_MANIFEST)
     return root
@@ -113,25 +114,45 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def settings(tiny_models: Path) -> Settings:
-    return Settings(host="127.0.0.1", port=0, models_dir=tiny_models,
-                    manifest=tiny_models / "manifest.toml", max_output_tokens=8,
-                    ct2_intra_threads=1, torch_threads=1, batch_max_wait_ms=20.0, grace_s=1.0)
+    return Settings(
+        host="127.0.0.1",
+        port=0,
+        models_dir=tiny_models,
+        manifest=tiny_models / "manifest.toml",
+        max_output_tokens=8,
+        ct2_intra_threads=1,
+        torch_threads=1,
+        batch_max_wait_ms=20.0,
+        grace_s=1.0,
+    )
 
 
 @pytest.fixture(scope="session")
 def empty_models(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings with the repo's manifest and no model installed (the embedded default)."""
-    return Settings(host="127.0.0.1", port=0, models_dir=tmp_path_factory.mktemp("none"),
-                    manifest=ROOT / "models" / "manifest.toml")
+    return Settings(
+        host="127.0.0.1",
+        port=0,
+        models_dir=tmp_path_factory.mktemp("none"),
+        manifest=ROOT / "models" / "manifest.toml",
+    )
 
 
 def load_articles(folder: Path) -> list[Article]:
     out = []
     for f in sorted(folder.glob("*.json")):
         a = json.loads(f.read_text())
-        out.append(Article(id=a["id"], text=a["text"], url=a.get("url", ""),
-                           title=a.get("title", ""), language=a.get("language", ""),
-                           outlet=a.get("outlet", ""), published=a.get("published_time", "")))
+        out.append(
+            Article(
+                id=a["id"],
+                text=a["text"],
+                url=a.get("url", ""),
+                title=a.get("title", ""),
+                language=a.get("language", ""),
+                outlet=a.get("outlet", ""),
+                published=a.get("published_time", ""),
+            )
+        )
     return out
 
 

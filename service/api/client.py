@@ -20,8 +20,9 @@ def _timestamp_field(a: Article) -> dict[str, str]:
 
 
 def article_message(a: Article) -> pb.Article:
-    msg = pb.Article(id=a.id, url=a.url, title=a.title, text=a.text, language=a.language,
-                     outlet=a.outlet)
+    msg = pb.Article(
+        id=a.id, url=a.url, title=a.title, text=a.text, language=a.language, outlet=a.outlet
+    )
     if a.published:
         msg.published_time.FromJsonString(a.published)
     return msg
@@ -29,8 +30,11 @@ def article_message(a: Article) -> pb.Article:
 
 def brief_json(brief: pb.Brief) -> str:
     """The proto3 JSON mapping of a brief (stable key order as declared in the proto)."""
-    return json.dumps(json_format.MessageToDict(brief, preserving_proto_field_name=False),
-                      ensure_ascii=False, indent=2)
+    return json.dumps(
+        json_format.MessageToDict(brief, preserving_proto_field_name=False),
+        ensure_ascii=False,
+        indent=2,
+    )
 
 
 def local_brief_json(brief: bt.Brief) -> str:
@@ -43,9 +47,13 @@ class Client:
     """Blocking calls to a dragoman server."""
 
     def __init__(self, target: str, timeout_s: float = 300.0) -> None:
-        self._channel = grpc.insecure_channel(target, options=[
-            ("grpc.max_receive_message_length", 64 * 1024 * 1024),
-            ("grpc.max_send_message_length", 64 * 1024 * 1024)])
+        self._channel = grpc.insecure_channel(
+            target,
+            options=[
+                ("grpc.max_receive_message_length", 64 * 1024 * 1024),
+                ("grpc.max_send_message_length", 64 * 1024 * 1024),
+            ],
+        )
         self._stub = pb_grpc.DragomanStub(self._channel)
         self._health = health_pb2_grpc.HealthStub(self._channel)
         self._timeout = timeout_s
@@ -67,22 +75,30 @@ class Client:
             time.sleep(0.3)
 
     def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
-        resp = self._stub.Translate(pb.TranslateRequest(
-            texts=list(texts), source_language=source, target_language=target),
-            timeout=self._timeout)
+        resp = self._stub.Translate(
+            pb.TranslateRequest(texts=list(texts), source_language=source, target_language=target),
+            timeout=self._timeout,
+        )
         return [t.translated_text for t in resp.translations]
 
     def summarize(self, text: str, source: str, target: str, sentences: int) -> str:
-        resp = self._stub.Summarize(pb.SummarizeRequest(
-            text=text, source_language=source, target_language=target,
-            max_sentences=sentences), timeout=self._timeout)
-        return resp.summary
+        resp = self._stub.Summarize(
+            pb.SummarizeRequest(
+                text=text, source_language=source, target_language=target, max_sentences=sentences
+            ),
+            timeout=self._timeout,
+        )
+        return str(resp.summary)
 
     def brief(self, articles: Sequence[Article], target: str, as_json: bool) -> str:
-        resp = self._stub.Brief(pb.BriefRequest(
-            articles=[article_message(a) for a in articles], target_language=target,
-            format=pb.BRIEF_FORMAT_MESSAGE if as_json else pb.BRIEF_FORMAT_MARKDOWN),
-            timeout=self._timeout)
+        resp = self._stub.Brief(
+            pb.BriefRequest(
+                articles=[article_message(a) for a in articles],
+                target_language=target,
+                format=pb.BRIEF_FORMAT_MESSAGE if as_json else pb.BRIEF_FORMAT_MARKDOWN,
+            ),
+            timeout=self._timeout,
+        )
         return brief_json(resp.brief) if as_json else resp.markdown
 
     def models(self) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import IntEnum
+from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -31,21 +33,32 @@ _METHOD_OUT = {v: k for k, v in _METHOD_IN.items()}
 def translate_job(req: pb.TranslateRequest) -> TranslateJob:
     glossary = [GlossaryTerm(g.source_term, g.target_term) for g in req.glossary]
     glossary += [GlossaryTerm(t, t) for t in req.do_not_translate]
-    return TranslateJob(tuple(req.texts), req.source_language, req.target_language,
-                        tuple(glossary))
+    return TranslateJob(tuple(req.texts), req.source_language, req.target_language, tuple(glossary))
 
 
 def translate_response(results: list[TranslationResult]) -> pb.TranslateResponse:
-    return pb.TranslateResponse(translations=[
-        pb.Translation(translated_text=r.text, detected_source_language=r.source_language,
-                       detected_language_confidence=r.confidence, model=r.model)
-        for r in results])
+    return pb.TranslateResponse(
+        translations=[
+            pb.Translation(
+                translated_text=r.text,
+                detected_source_language=r.source_language,
+                detected_language_confidence=r.confidence,
+                model=r.model,
+            )
+            for r in results
+        ]
+    )
 
 
 def detect_response(detections: list[Detection]) -> pb.DetectLanguageResponse:
-    return pb.DetectLanguageResponse(detections=[
-        pb.LanguageDetection(language=d.language, confidence=d.confidence,
-                             supported=d.supported) for d in detections])
+    return pb.DetectLanguageResponse(
+        detections=[
+            pb.LanguageDetection(
+                language=d.language, confidence=d.confidence, supported=d.supported
+            )
+            for d in detections
+        ]
+    )
 
 
 def summarize_job(req: pb.SummarizeRequest) -> SummarizeJob:
@@ -62,25 +75,47 @@ def summarize_job(req: pb.SummarizeRequest) -> SummarizeJob:
 
 def summarize_response(r: SummaryResult) -> pb.SummarizeResponse:
     return pb.SummarizeResponse(
-        summary=r.summary, language=r.language, source_language=r.source_language,
-        method=_METHOD_OUT[r.method], models=list(r.models),
-        sources=[pb.SourceSpan(start_char=s.start, end_char=s.end, text=s.text, score=s.score)
-                 for s in r.sources])
+        summary=r.summary,
+        language=r.language,
+        source_language=r.source_language,
+        method=_METHOD_OUT[r.method],
+        models=list(r.models),
+        sources=[
+            pb.SourceSpan(start_char=s.start, end_char=s.end, text=s.text, score=s.score)
+            for s in r.sources
+        ],
+    )
 
 
 def models_response(report: ModelsReport) -> pb.ListModelsResponse:
     lim = report.limits
     return pb.ListModelsResponse(
-        models=[pb.ModelInfo(
-            name=m.name, task=m.task, source_language=m.source_language,
-            target_language=m.target_language, hub_id=m.hub_id, revision=m.revision,
-            license=m.license, format=m.format, installed=m.installed,
-            local_path=m.local_path, install_hint=m.install_hint) for m in report.models],
+        models=[
+            pb.ModelInfo(
+                name=m.name,
+                task=m.task,
+                source_language=m.source_language,
+                target_language=m.target_language,
+                hub_id=m.hub_id,
+                revision=m.revision,
+                license=m.license,
+                format=m.format,
+                installed=m.installed,
+                local_path=m.local_path,
+                install_hint=m.install_hint,
+            )
+            for m in report.models
+        ],
         translation_pairs=list(report.translation_pairs),
-        limits=pb.Limits(max_texts=lim.max_texts, max_text_chars=lim.max_text_chars,
-                         max_request_chars=lim.max_request_chars,
-                         max_articles=lim.max_articles, max_article_chars=lim.max_article_chars,
-                         max_message_bytes=lim.max_message_bytes))
+        limits=pb.Limits(
+            max_texts=lim.max_texts,
+            max_text_chars=lim.max_text_chars,
+            max_request_chars=lim.max_request_chars,
+            max_articles=lim.max_articles,
+            max_article_chars=lim.max_article_chars,
+            max_message_bytes=lim.max_message_bytes,
+        ),
+    )
 
 
 def _rfc3339(ts: Timestamp) -> str:
@@ -99,52 +134,125 @@ def _timestamp(text: str) -> Timestamp | None:
 
 def brief_job(req: pb.BriefRequest) -> bt.BriefJob:
     articles = tuple(
-        Article(id=a.id, text=a.text, url=a.url, title=a.title, language=a.language,
-                outlet=a.outlet, published=_rfc3339(a.published_time))
-        for a in req.articles)
+        Article(
+            id=a.id,
+            text=a.text,
+            url=a.url,
+            title=a.title,
+            language=a.language,
+            outlet=a.outlet,
+            published=_rfc3339(a.published_time),
+        )
+        for a in req.articles
+    )
     return bt.BriefJob(articles, req.target_language, req.max_key_points)
 
 
 def brief_message(b: bt.Brief) -> pb.Brief:
     return pb.Brief(
-        id=b.id, language=b.language, headline=b.headline, summary=b.summary,
-        key_points=[pb.KeyPoint(
-            id=k.id, text=k.text, language=k.language, rendering=k.rendering,
-            support=[pb.Support(article_id=s.article_id, outlet=s.outlet, language=s.language,
-                                sentence=s.sentence) for s in k.support],
-            languages=list(k.languages), outlet_count=k.outlet_count,
-            article_count=k.article_count, coverage=int(k.coverage),  # type: ignore[arg-type]
-            entity_ids=list(k.entity_ids)) for k in b.key_points],
-        quotes=[pb.Quote(id=q.id, speaker_entity_id=q.speaker_entity_id, speaker=q.speaker,
-                         text=q.text, language=q.language, translation=q.translation,
-                         kind=int(q.kind), article_id=q.article_id)  # type: ignore[arg-type]
-                for q in b.quotes],
-        entities=[pb.Entity(
-            id=e.id, name=e.name, type=int(e.type),  # type: ignore[arg-type]
-            surface_forms=[pb.SurfaceForms(language=f.language, forms=list(f.forms))
-                           for f in e.surface_forms],
-            mention_count=e.mention_count, article_ids=list(e.article_ids))
-            for e in b.entities],
-        dates=[pb.DateMention(text=d.text, language=d.language, iso_date=d.iso_date,
-                              relative=d.relative, article_id=d.article_id) for d in b.dates],
+        id=b.id,
+        language=b.language,
+        headline=b.headline,
+        summary=b.summary,
+        key_points=[
+            pb.KeyPoint(
+                id=k.id,
+                text=k.text,
+                language=k.language,
+                rendering=k.rendering,
+                support=[
+                    pb.Support(
+                        article_id=s.article_id,
+                        outlet=s.outlet,
+                        language=s.language,
+                        sentence=s.sentence,
+                    )
+                    for s in k.support
+                ],
+                languages=list(k.languages),
+                outlet_count=k.outlet_count,
+                article_count=k.article_count,
+                coverage=_enum(k.coverage),
+                entity_ids=list(k.entity_ids),
+            )
+            for k in b.key_points
+        ],
+        quotes=[
+            pb.Quote(
+                id=q.id,
+                speaker_entity_id=q.speaker_entity_id,
+                speaker=q.speaker,
+                text=q.text,
+                language=q.language,
+                translation=q.translation,
+                kind=_enum(q.kind),
+                article_id=q.article_id,
+            )
+            for q in b.quotes
+        ],
+        entities=[
+            pb.Entity(
+                id=e.id,
+                name=e.name,
+                type=_enum(e.type),
+                surface_forms=[
+                    pb.SurfaceForms(language=f.language, forms=list(f.forms))
+                    for f in e.surface_forms
+                ],
+                mention_count=e.mention_count,
+                article_ids=list(e.article_ids),
+            )
+            for e in b.entities
+        ],
+        dates=[
+            pb.DateMention(
+                text=d.text,
+                language=d.language,
+                iso_date=d.iso_date,
+                relative=d.relative,
+                article_id=d.article_id,
+            )
+            for d in b.dates
+        ],
         figures=[_figure(f) for f in b.figures],
-        figure_conflicts=[pb.FigureConflict(counted=c.counted,
-                                            figures=[_figure(f) for f in c.figures])
-                          for c in b.figure_conflicts],
-        sources=[pb.Source(
-            article_id=s.article_id, duplicate_ids=list(s.duplicate_ids), url=s.url,
-            title=s.title, outlet=s.outlet, language=s.language,
-            language_confidence=s.language_confidence,
-            published_time=_timestamp(s.published), fed=list(s.fed)) for s in b.sources],
+        figure_conflicts=[
+            pb.FigureConflict(counted=c.counted, figures=[_figure(f) for f in c.figures])
+            for c in b.figure_conflicts
+        ],
+        sources=[
+            pb.Source(
+                article_id=s.article_id,
+                duplicate_ids=list(s.duplicate_ids),
+                url=s.url,
+                title=s.title,
+                outlet=s.outlet,
+                language=s.language,
+                language_confidence=s.language_confidence,
+                published_time=_timestamp(s.published),
+                fed=list(s.fed),
+            )
+            for s in b.sources
+        ],
         provenance=pb.Provenance(
             pipeline_version=b.pipeline_version,
-            models=[pb.ModelRef(name=m.name, task=m.task, revision=m.revision)
-                    for m in b.models]),
+            models=[pb.ModelRef(name=m.name, task=m.task, revision=m.revision) for m in b.models],
+        ),
         single_story=b.single_story,
         notes=list(b.notes),
     )
 
 
+def _enum(value: IntEnum) -> Any:
+    """A domain IntEnum as the protobuf enum value of the same number."""
+    return int(value)
+
+
 def _figure(f: bt.Figure) -> pb.Figure:
-    return pb.Figure(value=f.value, text=f.text, counted=f.counted, article_id=f.article_id,
-                     language=f.language, sentence=f.sentence)
+    return pb.Figure(
+        value=f.value,
+        text=f.text,
+        counted=f.counted,
+        article_id=f.article_id,
+        language=f.language,
+        sentence=f.sentence,
+    )

@@ -28,7 +28,7 @@ Handler = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Message]
 
 
 def _deadline(context: grpc.aio.ServicerContext[Any, Any]) -> float | None:
-    remaining = context.time_remaining()
+    remaining: float | None = context.time_remaining()
     if remaining is None:
         return None
     return asyncio.get_running_loop().time() + remaining
@@ -44,8 +44,9 @@ class DragomanServicer:
         results = await self.engine.translate(convert.translate_job(req), _deadline(ctx))
         return convert.translate_response(results)
 
-    async def DetectLanguage(self, req: pb.DetectLanguageRequest, ctx: Any
-                             ) -> pb.DetectLanguageResponse:
+    async def DetectLanguage(
+        self, req: pb.DetectLanguageRequest, ctx: Any
+    ) -> pb.DetectLanguageResponse:
         return convert.detect_response(await self.engine.detect(list(req.texts)))
 
     async def Summarize(self, req: pb.SummarizeRequest, ctx: Any) -> pb.SummarizeResponse:
@@ -74,7 +75,8 @@ def _wrap(name: str, request_cls: type[Message], impl: Handler) -> Callable[...,
                 await context.abort(
                     grpc.StatusCode.INVALID_ARGUMENT,
                     f"{request_cls.DESCRIPTOR.name} could not be parsed ({exc}); string fields "
-                    "must hold valid UTF-8")
+                    "must hold valid UTF-8",
+                )
             return await impl(request, context)
         except grpc.aio.AbortError:
             raise
@@ -89,7 +91,8 @@ def _wrap(name: str, request_cls: type[Message], impl: Handler) -> Callable[...,
             log.exception("%s failed", name)
             await context.abort(
                 grpc.StatusCode.INTERNAL,
-                f"internal error (request id {REQUEST_ID.get()}); the server log has the details")
+                f"internal error (request id {REQUEST_ID.get()}); the server log has the details",
+            )
         finally:
             REQUEST_ID.reset(token)
         raise AssertionError("unreachable")

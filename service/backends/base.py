@@ -31,7 +31,7 @@ class Seq2Seq(ABC):
 
     @abstractmethod
     def generate(self, texts: Sequence[str], options: Generation) -> list[str]:
-        """Transform a batch of texts; one output per input, in order. Blocking (run in a thread)."""
+        """One output per input text, in order. Blocking: callers run it in a thread."""
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources."""

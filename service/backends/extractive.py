@@ -43,6 +43,7 @@ class ExtractiveSummarizer:
         chosen: list[int] = []
         candidates = list(range(len(sentences)))
         while candidates and len(chosen) < k:
+
             def mmr(i: int) -> tuple[float, int]:
                 redundancy = max((float(vecs[i] @ vecs[j]) for j in chosen), default=0.0)
                 value = MMR_LAMBDA * scores[i] - (1 - MMR_LAMBDA) * redundancy

@@ -1,4 +1,4 @@
-"""transformers seq2seq backend (Marian translation, BART/T5 abstractive summaries): the reference."""
+"""transformers seq2seq backend (Marian translation, BART/T5 summaries): the reference."""
 
 from __future__ import annotations
 

@@ -11,25 +11,82 @@ import unicodedata
 # sentences that happen to start the same way are long.
 _FURNITURE = [
     # English
-    r"listen live", r"get short url", r"short url", r"share( this( article| story)?)?( on \w+)?$",
-    r"comment via", r"community standards", r"discussion$", r"comments?( \(\d+\))?$",
-    r"subscribe( to| now)?", r"follow us( on)?", r"read (more|also)\b", r"related( stories| news)?:?$",
-    r"tags?:", r"we use cookies", r"(accept|reject)( all)? cookies", r"cookie (policy|settings)",
-    r"this (site|website) uses cookies", r"all rights reserved", r"advertisement$",
-    r"(photo|image|video)( credit)?:", r"click here", r"print$", r"e-?mail$", r"updated:? ",
-    r"sign up for", r"more on this topic", r"trending( now)?:?$", r"©", r"copyright\b",
+    r"listen live",
+    r"get short url",
+    r"short url",
+    r"share( this( article| story)?)?( on \w+)?$",
+    r"comment via",
+    r"community standards",
+    r"discussion$",
+    r"comments?( \(\d+\))?$",
+    r"subscribe( to| now)?",
+    r"follow us( on)?",
+    r"read (more|also)\b",
+    r"related( stories| news)?:?$",
+    r"tags?:",
+    r"we use cookies",
+    r"(accept|reject)( all)? cookies",
+    r"cookie (policy|settings)",
+    r"this (site|website) uses cookies",
+    r"all rights reserved",
+    r"advertisement$",
+    r"(photo|image|video)( credit)?:",
+    r"click here",
+    r"print$",
+    r"e-?mail$",
+    r"updated:? ",
+    r"sign up for",
+    r"more on this topic",
+    r"trending( now)?:?$",
+    r"©",
+    r"copyright\b",
     # Russian
-    r"слушать( в)? (прямой )?эфир", r"прямой эфир$", r"получить короткую ссылку", r"короткая ссылка",
-    r"поделиться", r"комментари(и|ев|й)( \(\d+\))?$", r"комментировать", r"подпис(аться|ывайтесь)",
-    r"читайте (также|нас)", r"по теме:?$", r"новости по теме", r"теги:", r"мы используем (файлы )?cookie",
-    r"(этот )?сайт использует (файлы )?cookie", r"правила сообщества", r"обсуждение$",
-    r"фото:", r"видео:", r"реклама$", r"все права защищены", r"(принять|согласен)$",
-    r"смотрите также", r"главное за день", r"ещё по теме",
+    r"слушать( в)? (прямой )?эфир",
+    r"прямой эфир$",
+    r"получить короткую ссылку",
+    r"короткая ссылка",
+    r"поделиться",
+    r"комментари(и|ев|й)( \(\d+\))?$",
+    r"комментировать",
+    r"подпис(аться|ывайтесь)",
+    r"читайте (также|нас)",
+    r"по теме:?$",
+    r"новости по теме",
+    r"теги:",
+    r"мы используем (файлы )?cookie",
+    r"(этот )?сайт использует (файлы )?cookie",
+    r"правила сообщества",
+    r"обсуждение$",
+    r"фото:",
+    r"видео:",
+    r"реклама$",
+    r"все права защищены",
+    r"(принять|согласен)$",
+    r"смотрите также",
+    r"главное за день",
+    r"ещё по теме",
     # Arabic
-    r"استمع", r"البث المباشر$", r"احصل على رابط مختصر", r"رابط مختصر", r"شارك(ها|وا)?\b",
-    r"اقرأ أيضا", r"اقرأ أيضاً", r"مواضيع ذات صلة", r"أخبار ذات صلة", r"الوسوم", r"كلمات مفتاحية",
-    r"نستخدم ملفات تعريف الارتباط", r"ملفات تعريف الارتباط", r"التعليق عبر", r"معايير المجتمع",
-    r"تعليقات?$", r"إعلان$", r"تابعونا", r"جميع الحقوق محفوظة", r"اشترك", r"المزيد من الأخبار",
+    r"استمع",
+    r"البث المباشر$",
+    r"احصل على رابط مختصر",
+    r"رابط مختصر",
+    r"شارك(ها|وا)?\b",
+    r"اقرأ أيضا",
+    r"اقرأ أيضاً",
+    r"مواضيع ذات صلة",
+    r"أخبار ذات صلة",
+    r"الوسوم",
+    r"كلمات مفتاحية",
+    r"نستخدم ملفات تعريف الارتباط",
+    r"ملفات تعريف الارتباط",
+    r"التعليق عبر",
+    r"معايير المجتمع",
+    r"تعليقات?$",
+    r"إعلان$",
+    r"تابعونا",
+    r"جميع الحقوق محفوظة",
+    r"اشترك",
+    r"المزيد من الأخبار",
     r"(صورة|فيديو|المصدر):",
 ]
 _FURNITURE_RE = re.compile(r"^\s*(?:" + "|".join(_FURNITURE) + ")", re.IGNORECASE)
@@ -48,7 +105,9 @@ _DATELINE = re.compile(
 _RELATED_INTRO = re.compile(
     r"^\s*(related( stories| news)?|read (more|also)|more on this( topic)?|see also|читайте также|"
     r"по теме|новости по теме|смотрите также|ещё по теме|اقرأ أيضا|اقرأ أيضاً|مواضيع ذات صلة|"
-    r"أخبار ذات صلة)\b.{0,3}$", re.IGNORECASE)
+    r"أخبار ذات صلة)\b.{0,3}$",
+    re.IGNORECASE,
+)
 
 
 def _words(line: str) -> int:
@@ -85,9 +144,11 @@ def clean_page(text: str) -> str:
         if in_related and _headline_like(ln):
             continue
         in_related = False
-        if (_FURNITURE_RE.match(ln) and _words(ln) <= _MAX_FURNITURE_WORDS) or (
-            _TIMESTAMP.match(ln) and _words(ln) <= 8
-        ) or _is_tag_line(ln):
+        if (
+            (_FURNITURE_RE.match(ln) and _words(ln) <= _MAX_FURNITURE_WORDS)
+            or (_TIMESTAMP.match(ln) and _words(ln) <= 8)
+            or _is_tag_line(ln)
+        ):
             continue
         keep.append(ln)
     # Related-headline lists: a block of 2+ consecutive short lines, none ending like a sentence.
@@ -103,8 +164,11 @@ def clean_page(text: str) -> str:
             continue
         if len(block) >= 2 and sum(_headline_like(b) for b in block) >= len(block) - 0:
             continue
-        out_blocks.append(" ".join(block) if len(block) > 1 and all(
-            not _TERMINAL.search(b) for b in block[:-1]) else "\n".join(block))
+        out_blocks.append(
+            " ".join(block)
+            if len(block) > 1 and all(not _TERMINAL.search(b) for b in block[:-1])
+            else "\n".join(block)
+        )
     paragraphs = []
     for i, para in enumerate(out_blocks):
         if i <= 1:

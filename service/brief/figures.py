@@ -12,20 +12,37 @@ _NUMBER = re.compile(r"(?<![\d.,])(\d{1,3}(?:[ ,\u00a0]\d{3})+|\d+(?:[.,]\d+)?)(
 # What a number counts: a word stem near it -> an English key. Checked in the few words after
 # the number (and, for "killing 62", before it).
 _COUNTED: dict[str, list[tuple[str, str]]] = {
-    "en": [(r"soldier|troop|servicem", "soldiers"), (r"civilian|people|person", "civilians"),
-           (r"truck|lorr|vehicle", "trucks"), (r"times|attack|violation|breach", "violations"),
-           (r"day", "days"), (r"airstrike|strike|raid", "airstrikes"),
-           (r"fighter|militant|rebel", "fighters")],
-    "ru": [(r"военнослужащ|солдат|военн|бойц", "soldiers"),
-           (r"мирн|жител|человек", "civilians"), (r"грузовик|машин", "trucks"),
-           (r"раз\b|нарушени|атак", "violations"), (r"дн|сут", "days"),
-           (r"удар|авиаудар", "airstrikes"), (r"боевик", "fighters")],
-    "ar": [(r"جندي|جنود|عسكري", "soldiers"), (r"مدني|شخص|أشخاص", "civilians"),
-           (r"شاحن", "trucks"), (r"مرة|خرق|انتهاك|هجوم", "violations"), (r"يوم|أيام", "days"),
-           (r"غار", "airstrikes"), (r"مسلح|مقاتل", "fighters")],
+    "en": [
+        (r"soldier|troop|servicem", "soldiers"),
+        (r"civilian|people|person", "civilians"),
+        (r"truck|lorr|vehicle", "trucks"),
+        (r"times|attack|violation|breach", "violations"),
+        (r"day", "days"),
+        (r"airstrike|strike|raid", "airstrikes"),
+        (r"fighter|militant|rebel", "fighters"),
+    ],
+    "ru": [
+        (r"военнослужащ|солдат|военн|бойц", "soldiers"),
+        (r"мирн|жител|человек", "civilians"),
+        (r"грузовик|машин", "trucks"),
+        (r"раз\b|нарушени|атак", "violations"),
+        (r"дн|сут", "days"),
+        (r"удар|авиаудар", "airstrikes"),
+        (r"боевик", "fighters"),
+    ],
+    "ar": [
+        (r"جندي|جنود|عسكري", "soldiers"),
+        (r"مدني|شخص|أشخاص", "civilians"),
+        (r"شاحن", "trucks"),
+        (r"مرة|خرق|انتهاك|هجوم", "violations"),
+        (r"يوم|أيام", "days"),
+        (r"غار", "airstrikes"),
+        (r"مسلح|مقاتل", "fighters"),
+    ],
 }
 _KILLED = {
-    "en": r"\b(kill|dead|died|death)", "ru": r"(погиб|убит|жертв|гибел)",
+    "en": r"\b(kill|dead|died|death)",
+    "ru": r"(погиб|убит|жертв|гибел)",
     "ar": r"(مقتل|قتل|قتلى|قتلوا|مصرع)",
 }
 _WOUNDED = {"en": r"\b(wound|injur)", "ru": r"(ранен|ранени|пострада)", "ar": r"(جرح|إصاب|جريح)"}
@@ -51,8 +68,8 @@ def find_figures(sentence: str, lang: str) -> list[FoundFigure]:
     out = []
     for m in _NUMBER.finditer(text):
         value = _value(m.group(1))
-        after = " ".join(text[m.end():].split()[:3]).lower()
-        before = " ".join(text[:m.start()].split()[-2:]).lower()
+        after = " ".join(text[m.end() :].split()[:3]).lower()
+        before = " ".join(text[: m.start()].split()[-2:]).lower()
         if 1900 <= value <= 2100 and not after.startswith(("soldier", "военнослуж", "جندي")):
             continue
         counted = ""
@@ -73,31 +90,69 @@ def find_figures(sentence: str, lang: str) -> list[FoundFigure]:
         if re.search(r"(\bof|\bout of|\bиз|من أصل|من)\s*$", text[:start], re.IGNORECASE):
             counted += " (total)"
         # Keep qualifiers as written: "some 300", "около 300", "أكثر من 300".
-        qual = re.search(r"(some|about|around|more than|over|nearly|около|более|свыше|почти|"
-                         r"нескольк\w*|أكثر من|نحو|حوالي)\s*$", sentence[:start], re.IGNORECASE)
-        shown = (qual.group(0) if qual else "") + sentence[start:m.end()]
+        qual = re.search(
+            r"(some|about|around|more than|over|nearly|около|более|свыше|почти|"
+            r"нескольк\w*|أكثر من|نحو|حوالي)\s*$",
+            sentence[:start],
+            re.IGNORECASE,
+        )
+        shown = (qual.group(0) if qual else "") + sentence[start : m.end()]
         out.append(FoundFigure(value, shown.strip(), counted))
     return out
 
 
 # -- dates --------------------------------------------------------------------------------------
 _MONTHS = {
-    "en": ["january", "february", "march", "april", "may", "june", "july", "august",
-           "september", "october", "november", "december"],
-    "ru": ["январ", "феврал", "март", "апрел", "ма[йя]", "июн", "июл", "август", "сентябр",
-           "октябр", "ноябр", "декабр"],
-    "ar": ["(?:يناير|كانون الثاني)", "(?:فبراير|شباط)", "(?:مارس|آذار)", "(?:أبريل|نيسان)",
-           "(?:مايو|أيار)", "(?:يونيو|حزيران)", "(?:يوليو|تموز)", "(?:أغسطس|آب)",
-           "(?:سبتمبر|أيلول)", "(?:أكتوبر|تشرين الأول)", "(?:نوفمبر|تشرين الثاني)",
-           "(?:ديسمبر|كانون الأول)"],
+    "en": [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ],
+    "ru": [
+        "январ",
+        "феврал",
+        "март",
+        "апрел",
+        "ма[йя]",
+        "июн",
+        "июл",
+        "август",
+        "сентябр",
+        "октябр",
+        "ноябр",
+        "декабр",
+    ],
+    "ar": [
+        "(?:يناير|كانون الثاني)",
+        "(?:فبراير|شباط)",
+        "(?:مارس|آذار)",
+        "(?:أبريل|نيسان)",
+        "(?:مايو|أيار)",
+        "(?:يونيو|حزيران)",
+        "(?:يوليو|تموز)",
+        "(?:أغسطس|آب)",
+        "(?:سبتمبر|أيلول)",
+        "(?:أكتوبر|تشرين الأول)",
+        "(?:نوفمبر|تشرين الثاني)",
+        "(?:ديسمبر|كانون الأول)",
+    ],
 }
 _RELATIVE = {
     "en": r"\b(?:on |late |early |last |next |this )?(?:monday|tuesday|wednesday|thursday|friday|"
-          r"saturday|sunday)\b|\b(?:yesterday|today|tomorrow|last week|last month|this week)\b",
+    r"saturday|sunday)\b|\b(?:yesterday|today|tomorrow|last week|last month|this week)\b",
     "ru": r"\b(?:в |во )?(?:понедельник|вторник|сред[уа]|четверг|пятниц[уа]|суббот[уа]|"
-          r"воскресенье)\b|\b(?:вчера|сегодня|завтра|на прошлой неделе|на этой неделе)\b",
+    r"воскресенье)\b|\b(?:вчера|сегодня|завтра|на прошлой неделе|на этой неделе)\b",
     "ar": r"(?:يوم |مساء |صباح )?(?:الاثنين|الإثنين|الثلاثاء|الأربعاء|الخميس|الجمعة|السبت|الأحد)"
-          r"|(?:أمس|اليوم|غدا|الأسبوع الماضي)",
+    r"|(?:أمس|اليوم|غدا|الأسبوع الماضي)",
 }
 
 
@@ -109,17 +164,21 @@ class FoundDate:
 
 
 def find_dates(sentence: str, lang: str) -> list[FoundDate]:
-    """Absolute dates (ISO when the year is given, --MM-DD when not) and relative ones as written."""
+    """Absolute dates (ISO with a year, --MM-DD without) and relative ones as written."""
     text = sentence.translate(_AR_DIGITS)
     out: list[FoundDate] = []
     months = _MONTHS.get(lang, [])
     taken: list[tuple[int, int]] = []
     for n, month in enumerate(months, start=1):
         if lang == "en":
-            pats = [rf"\b(?P<m>{month})\s+(?P<d>\d{{1,2}})(?:,\s*(?P<y>\d{{4}}))?\b",
-                    rf"\b(?P<d>\d{{1,2}})\s+(?P<m>{month})(?:\s+(?P<y>\d{{4}}))?\b"]
+            pats = [
+                rf"\b(?P<m>{month})\s+(?P<d>\d{{1,2}})(?:,\s*(?P<y>\d{{4}}))?\b",
+                rf"\b(?P<d>\d{{1,2}})\s+(?P<m>{month})(?:\s+(?P<y>\d{{4}}))?\b",
+            ]
         elif lang == "ru":
-            pats = [rf"\b(?P<d>\d{{1,2}})\s+(?P<m>{month}[а-я]*)(?:\s+(?P<y>\d{{4}})(?:\s*г(?:ода|\.)?)?)?"]
+            pats = [
+                rf"\b(?P<d>\d{{1,2}})\s+(?P<m>{month}[а-я]*)(?:\s+(?P<y>\d{{4}})(?:\s*г(?:ода|\.)?)?)?"
+            ]
         else:
             pats = [rf"(?P<d>\d{{1,2}})\s+(?:من\s+)?(?P<m>{month})(?:\s+(?P<y>\d{{4}}))?"]
         for pat in pats:
@@ -132,7 +191,7 @@ def find_dates(sentence: str, lang: str) -> list[FoundDate]:
                 year = m.group("y")
                 iso = f"{year}-{n:02d}-{day:02d}" if year else f"--{n:02d}-{day:02d}"
                 taken.append((m.start(), m.end()))
-                out.append(FoundDate(sentence[m.start():m.end()], iso, False))
+                out.append(FoundDate(sentence[m.start() : m.end()], iso, False))
     rel = _RELATIVE.get(lang)
     if rel:
         for m in re.finditer(rel, sentence, re.IGNORECASE):

@@ -94,13 +94,16 @@ class BriefBuilder:
         self.max_article_chars = max_article_chars
 
     # -- 1. ingest ------------------------------------------------------------------------------
-    def _ingest(self, articles: Sequence[Article], notes: list[str]) -> tuple[list[_Doc],
-                                                                              list[_Doc]]:
+    def _ingest(
+        self, articles: Sequence[Article], notes: list[str]
+    ) -> tuple[list[_Doc], list[_Doc]]:
         if not articles:
             raise InvalidInput(f"articles is empty; send 1 to {self.max_articles} articles")
         if len(articles) > self.max_articles:
-            raise InvalidInput(f"articles has {len(articles)} items; the maximum is "
-                               f"{self.max_articles}: split the story into several briefs")
+            raise InvalidInput(
+                f"articles has {len(articles)} items; the maximum is "
+                f"{self.max_articles}: split the story into several briefs"
+            )
         seen_ids: dict[str, int] = {}
         by_text: dict[str, _Doc] = {}
         skipped: list[_Doc] = []
@@ -109,29 +112,43 @@ class BriefBuilder:
             lang = normalize_code(a.language, f"articles[{i}].language", allow_empty=True)
             text = clean_page(a.text)
             if not text.strip():
-                raise InvalidInput(f"articles[{i}].text holds only page furniture (share "
-                                   "buttons, tag lines...); send the article body")
+                raise InvalidInput(
+                    f"articles[{i}].text holds only page furniture (share "
+                    "buttons, tag lines...); send the article body"
+                )
             aid = a.id or "a-" + _hash(text, a.url, a.title, a.outlet, n=12)
             if aid in seen_ids:
-                raise InvalidInput(f"articles[{i}].id {aid!r} repeats articles[{seen_ids[aid]}]"
-                                   ".id; ids must be unique")
+                raise InvalidInput(
+                    f"articles[{i}].id {aid!r} repeats articles[{seen_ids[aid]}]"
+                    ".id; ids must be unique"
+                )
             seen_ids[aid] = i
-            article = Article(id=aid, text=a.text, url=a.url, title=a.title, language=lang,
-                              outlet=a.outlet, published=a.published)
+            article = Article(
+                id=aid,
+                text=a.text,
+                url=a.url,
+                title=a.title,
+                language=lang,
+                outlet=a.outlet,
+                published=a.published,
+            )
             text_key = _hash(text)
             if text_key in by_text:  # a duplicate: counted once, both ids kept
                 by_text[text_key].ids.append(aid)
                 continue
             confidence = 1.0
             if not lang:
-                d = self.detector.detect(text)
-                lang, confidence = d.language, d.confidence
-            doc = _Doc(article, [aid], text, lang, confidence,
-                       _hash(text, a.title, a.outlet, a.url))
+                det = self.detector.detect(text)
+                lang, confidence = det.language, det.confidence
+            doc = _Doc(
+                article, [aid], text, lang, confidence, _hash(text, a.title, a.outlet, a.url)
+            )
             if lang not in SUPPORTED_LANGUAGES:
                 what = "could not be identified" if lang == UNDETERMINED else f"is in {lang!r}"
-                notes.append(f"article {aid} {what}; only {', '.join(SUPPORTED_LANGUAGES)} "
-                             "articles are analysed, so it is listed in sources but fed nothing")
+                notes.append(
+                    f"article {aid} {what}; only {', '.join(SUPPORTED_LANGUAGES)} "
+                    "articles are analysed, so it is listed in sources but fed nothing"
+                )
                 skipped.append(doc)
                 continue
             by_text[text_key] = doc
@@ -144,12 +161,15 @@ class BriefBuilder:
         return docs, sorted(skipped, key=lambda d: d.key)
 
     # -- the whole pipeline ----------------------------------------------------------------------
-    async def build(self, job: bt.BriefJob, translate: Translate,
-                    models: Sequence[bt.ModelRef]) -> bt.Brief:
+    async def build(
+        self, job: bt.BriefJob, translate: Translate, models: Sequence[bt.ModelRef]
+    ) -> bt.Brief:
         target = normalize_code(job.target_language, "target_language", allow_empty=True) or "en"
         if job.max_key_points > MAX_KEY_POINTS:
-            raise InvalidInput(f"max_key_points is {job.max_key_points}; use 0 (default "
-                               f"{DEFAULT_KEY_POINTS}) to {MAX_KEY_POINTS}")
+            raise InvalidInput(
+                f"max_key_points is {job.max_key_points}; use 0 (default "
+                f"{DEFAULT_KEY_POINTS}) to {MAX_KEY_POINTS}"
+            )
         max_points = job.max_key_points or DEFAULT_KEY_POINTS
         notes: list[str] = []
         docs, skipped = self._ingest(job.articles, notes)
@@ -157,15 +177,17 @@ class BriefBuilder:
 
         # The CPU-heavy part (NER, embeddings, clustering) runs off the event loop.
         sents, vectors, clusters = await asyncio.to_thread(self._analyse, docs)
-        single_story = len(docs) < 2 or any(len({sents[i].doc for i in c}) >= 2
-                                            for c in clusters)
+        single_story = len(docs) < 2 or any(len({sents[i].doc for i in c}) >= 2 for c in clusters)
         if not single_story:
-            notes.append("the articles share no claim: they do not appear to cover one story, "
-                         "so no links between them are drawn")
+            notes.append(
+                "the articles share no claim: they do not appear to cover one story, "
+                "so no links between them are drawn"
+            )
 
         entities = self._entities(docs)
-        key_points = await self._key_points(docs, sents, vectors, clusters, target, max_points,
-                                            translate, used_models, notes)
+        key_points = await self._key_points(
+            docs, sents, vectors, clusters, target, max_points, translate, used_models, notes
+        )
         quotes = await self._quotes(docs, target, translate)
         figures, conflicts = self._figures(docs, sents, clusters)
         dates = self._dates(docs)
@@ -178,16 +200,30 @@ class BriefBuilder:
         headline = self._headline(docs, key_points, target)
         sources = [self._source(d) for d in docs] + [self._source(d) for d in skipped]
         sources.sort(key=lambda s: s.article_id)
-        brief_id = "b-" + _hash(PIPELINE_VERSION, target, str(max_points),
-                                *sorted(d.key + "|" + ",".join(d.ids) for d in docs),
-                                *sorted(d.key for d in skipped))
+        brief_id = "b-" + _hash(
+            PIPELINE_VERSION,
+            target,
+            str(max_points),
+            *sorted(d.key + "|" + ",".join(d.ids) for d in docs),
+            *sorted(d.key for d in skipped),
+        )
         return bt.Brief(
-            id=brief_id, language=target, headline=headline, summary=summary,
-            key_points=tuple(key_points), quotes=tuple(quotes), entities=tuple(entities),
-            dates=tuple(dates), figures=tuple(figures), figure_conflicts=tuple(conflicts),
-            sources=tuple(sources), pipeline_version=PIPELINE_VERSION,
+            id=brief_id,
+            language=target,
+            headline=headline,
+            summary=summary,
+            key_points=tuple(key_points),
+            quotes=tuple(quotes),
+            entities=tuple(entities),
+            dates=tuple(dates),
+            figures=tuple(figures),
+            figure_conflicts=tuple(conflicts),
+            sources=tuple(sources),
+            pipeline_version=PIPELINE_VERSION,
             models=tuple(sorted(used_models.values(), key=lambda m: (m.task, m.name))),
-            single_story=single_story, notes=tuple(notes))
+            single_story=single_story,
+            notes=tuple(notes),
+        )
 
     def _analyse(self, docs: list[_Doc]) -> tuple[list[_Sent], np.ndarray, list[list[int]]]:
         """Split, find entities, embed and cluster (blocking)."""
@@ -201,7 +237,7 @@ class BriefBuilder:
             found = self.entities.mentions(flat, lang) if flat else []
             pos = 0
             for d in group:
-                d.mentions = found[pos:pos + len(d.sentences)]
+                d.mentions = found[pos : pos + len(d.sentences)]
                 pos += len(d.sentences)
 
         vectors = self.embedder.embed([s.text for s in sents])
@@ -209,8 +245,7 @@ class BriefBuilder:
         return sents, vectors, clusters
 
     # -- claims ----------------------------------------------------------------------------------
-    def _claims(self, docs: list[_Doc], sents: list[_Sent], vectors: np.ndarray
-                ) -> list[list[int]]:
+    def _claims(self, docs: list[_Doc], sents: list[_Sent], vectors: np.ndarray) -> list[list[int]]:
         """Clusters of sentence indices; at most one sentence per article in a cluster."""
         if not sents:
             return []
@@ -252,10 +287,18 @@ class BriefBuilder:
             docs_of[a] |= docs_of.pop(b)
         return [sorted(m) for _, m in sorted(members.items())]
 
-    async def _key_points(self, docs: list[_Doc], sents: list[_Sent], vectors: np.ndarray,
-                          clusters: list[list[int]], target: str, max_points: int,
-                          translate: Translate, used: dict[str, bt.ModelRef],
-                          notes: list[str]) -> list[bt.KeyPoint]:
+    async def _key_points(
+        self,
+        docs: list[_Doc],
+        sents: list[_Sent],
+        vectors: np.ndarray,
+        clusters: list[list[int]],
+        target: str,
+        max_points: int,
+        translate: Translate,
+        used: dict[str, bt.ModelRef],
+        notes: list[str],
+    ) -> list[bt.KeyPoint]:
         if not clusters:
             return []
         centroid = vectors.mean(axis=0)
@@ -271,9 +314,19 @@ class BriefBuilder:
             central = round(float(np.mean([vectors[i] @ centroid for i in c])), 4)
             # First sentences carry the news in this genre.
             lead = round(float(np.mean([1.0 / (1 + sents[i].index) for i in c])), 4)
-            ranked.append(((-n_docs, -len(langs), -round(central + 0.05 * lead, 4),
-                            min(docs[sents[i].doc].key + f"{sents[i].index:05d}" for i in c)),
-                           c, langs, rep_candidates))
+            ranked.append(
+                (
+                    (
+                        -n_docs,
+                        -len(langs),
+                        -round(central + 0.05 * lead, 4),
+                        min(docs[sents[i].doc].key + f"{sents[i].index:05d}" for i in c),
+                    ),
+                    c,
+                    langs,
+                    rep_candidates,
+                )
+            )
         ranked.sort(key=lambda r: r[0])
         chosen = ranked[:max_points]
         points: list[bt.KeyPoint] = []
@@ -287,22 +340,24 @@ class BriefBuilder:
             text, rendering, language = sents[rep].text, "original", sents[rep].language
             if not in_target:
                 pending[(sents[rep].language, target)].append((n, text))
-            drafts.append({"rep": rep, "text": text, "rendering": rendering,
-                           "language": language})
+            drafts.append({"rep": rep, "text": text, "rendering": rendering, "language": language})
             del langs
         untranslated = 0
         for (src, tgt), items in sorted(pending.items()):
             out = await translate([t for _, t in items], src, tgt)
-            for (n, _), tr in zip(items, out or [None] * len(items), strict=True):
+            outputs: list[str | None] = list(out) if out is not None else [None] * len(items)
+            for (n, _), tr in zip(items, outputs, strict=True):
                 if tr is None:
                     drafts[n]["rendering"] = "untranslated"
                     untranslated += 1
                 else:
                     drafts[n].update(text=tr, rendering="translated", language=tgt)
         if untranslated:
-            notes.append(f"{untranslated} key point(s) are kept in their original language "
-                         f"(marked untranslated): no model translates them into {target!r}; "
-                         "see `dragoman models list`")
+            notes.append(
+                f"{untranslated} key point(s) are kept in their original language "
+                f"(marked untranslated): no model translates them into {target!r}; "
+                "see `dragoman models list`"
+            )
         for (_, c, langs, _), draft in zip(chosen, drafts, strict=True):
             support = []
             for i in sorted(c, key=lambda i: (docs[sents[i].doc].ids[0], sents[i].index)):
@@ -319,15 +374,25 @@ class BriefBuilder:
                 coverage = bt.Coverage.ALL_LANGUAGES
             else:
                 coverage = bt.Coverage.SOME_LANGUAGES
-            entity_ids = sorted({m.entity_id for i in c
-                                 for m in docs[sents[i].doc].mentions[sents[i].index]})
+            entity_ids = sorted(
+                {m.entity_id for i in c for m in docs[sents[i].doc].mentions[sents[i].index]}
+            )
             text = str(draft["text"])
-            points.append(bt.KeyPoint(
-                id="k-" + _hash(*sorted(f"{docs[sents[i].doc].key}:{sents[i].index}"
-                                        for i in c), n=12),
-                text=text, language=str(draft["language"]), rendering=str(draft["rendering"]),
-                support=tuple(support), languages=tuple(langs), outlet_count=len(outlets),
-                article_count=n_docs, coverage=coverage, entity_ids=tuple(entity_ids)))
+            points.append(
+                bt.KeyPoint(
+                    id="k-"
+                    + _hash(*sorted(f"{docs[sents[i].doc].key}:{sents[i].index}" for i in c), n=12),
+                    text=text,
+                    language=str(draft["language"]),
+                    rendering=str(draft["rendering"]),
+                    support=tuple(support),
+                    languages=tuple(langs),
+                    outlet_count=len(outlets),
+                    article_count=n_docs,
+                    coverage=coverage,
+                    entity_ids=tuple(entity_ids),
+                )
+            )
         return points
 
     # -- entities -------------------------------------------------------------------------------
@@ -347,16 +412,23 @@ class BriefBuilder:
         out = []
         for eid in sorted(count, key=lambda e: (-count[e], e)):
             name, etype = meta[eid]
-            out.append(bt.Entity(
-                id=eid, name=name, type=etype,
-                surface_forms=tuple(bt.SurfaceForms(lang, tuple(sorted(f)))
-                                    for lang, f in sorted(forms[eid].items())),
-                mention_count=count[eid], article_ids=tuple(sorted(arts[eid]))))
+            out.append(
+                bt.Entity(
+                    id=eid,
+                    name=name,
+                    type=etype,
+                    surface_forms=tuple(
+                        bt.SurfaceForms(lang, tuple(sorted(f)))
+                        for lang, f in sorted(forms[eid].items())
+                    ),
+                    mention_count=count[eid],
+                    article_ids=tuple(sorted(arts[eid])),
+                )
+            )
         return out
 
     # -- quotes ---------------------------------------------------------------------------------
-    async def _quotes(self, docs: list[_Doc], target: str, translate: Translate
-                      ) -> list[bt.Quote]:
+    async def _quotes(self, docs: list[_Doc], target: str, translate: Translate) -> list[bt.Quote]:
         found = []
         for d in docs:
             for q in find_quotes(d.sentences, d.mentions, d.language):
@@ -373,19 +445,33 @@ class BriefBuilder:
         quotes = []
         for n, (d, q) in enumerate(found):
             d.fed.add("quotes")
-            quotes.append(bt.Quote(
-                id="q-" + _hash(d.key, str(q.sentence_index), q.text, n=12),
-                speaker_entity_id=q.speaker.entity_id if q.speaker else "",
-                speaker=q.speaker.name if q.speaker else "",
-                text=q.text, language=d.language, translation=translations.get(n, ""),
-                kind=q.kind, article_id=d.ids[0]))
-        quotes.sort(key=lambda q: (q.kind, q.speaker_entity_id == "", q.speaker_entity_id,
-                                   q.article_id, q.id))
+            quotes.append(
+                bt.Quote(
+                    id="q-" + _hash(d.key, str(q.sentence_index), q.text, n=12),
+                    speaker_entity_id=q.speaker.entity_id if q.speaker else "",
+                    speaker=q.speaker.name if q.speaker else "",
+                    text=q.text,
+                    language=d.language,
+                    translation=translations.get(n, ""),
+                    kind=q.kind,
+                    article_id=d.ids[0],
+                )
+            )
+        quotes.sort(
+            key=lambda q: (
+                q.kind,
+                q.speaker_entity_id == "",
+                q.speaker_entity_id,
+                q.article_id,
+                q.id,
+            )
+        )
         return quotes
 
     # -- figures and dates ----------------------------------------------------------------------
-    def _figures(self, docs: list[_Doc], sents: list[_Sent], clusters: list[list[int]]
-                 ) -> tuple[list[bt.Figure], list[bt.FigureConflict]]:
+    def _figures(
+        self, docs: list[_Doc], sents: list[_Sent], clusters: list[list[int]]
+    ) -> tuple[list[bt.Figure], list[bt.FigureConflict]]:
         figures: list[bt.Figure] = []
         cluster_of = {i: n for n, c in enumerate(clusters) for i in c}
         grouped: dict[tuple[str, str], list[bt.Figure]] = defaultdict(list)
@@ -397,15 +483,21 @@ class BriefBuilder:
                 d.fed.add("figures")
                 # Casualty counts of one story are compared story-wide; other counts only inside
                 # one claim (two "days" figures of different claims are not a conflict).
-                scope = "story" if f.counted.endswith(("killed", "wounded")) else str(
-                    cluster_of.get(k, -1))
+                scope = (
+                    "story"
+                    if f.counted.endswith(("killed", "wounded"))
+                    else str(cluster_of.get(k, -1))
+                )
                 grouped[(scope, f.counted)].append(fig)
         conflicts = []
         for (_, counted), figs in sorted(grouped.items()):
             values = {f.value for f in figs}
             if len(values) > 1 and len({f.article_id for f in figs}) > 1:
-                conflicts.append(bt.FigureConflict(counted, tuple(
-                    sorted(figs, key=lambda f: (f.value, f.article_id, f.text)))))
+                conflicts.append(
+                    bt.FigureConflict(
+                        counted, tuple(sorted(figs, key=lambda f: (f.value, f.article_id, f.text)))
+                    )
+                )
         figures.sort(key=lambda f: (f.counted, f.value, f.article_id, f.text))
         return figures, conflicts
 
@@ -420,8 +512,9 @@ class BriefBuilder:
                         continue
                     seen.add(key)
                     d.fed.add("dates")
-                    out.append(bt.DateMention(found.text, d.language, found.iso, found.relative,
-                                              d.ids[0]))
+                    out.append(
+                        bt.DateMention(found.text, d.language, found.iso, found.relative, d.ids[0])
+                    )
         out.sort(key=lambda x: (x.relative, x.iso_date, x.article_id, x.text))
         return out
 
@@ -430,8 +523,11 @@ class BriefBuilder:
         if points:
             top = points[0]
             supporting = {s.article_id for s in top.support}
-            titled = [d for d in docs if d.ids[0] in supporting and d.language == target
-                      and d.article.title.strip()]
+            titled = [
+                d
+                for d in docs
+                if d.ids[0] in supporting and d.language == target and d.article.title.strip()
+            ]
             if titled:
                 return min(titled, key=lambda d: d.key).article.title.strip()
             return _shorten(top.text)
@@ -440,8 +536,17 @@ class BriefBuilder:
 
     def _source(self, d: _Doc) -> bt.Source:
         a = d.article
-        return bt.Source(d.ids[0], tuple(d.ids[1:]), a.url, a.title, a.outlet, d.language,
-                         round(d.confidence, 4), a.published, tuple(sorted(d.fed)))
+        return bt.Source(
+            d.ids[0],
+            tuple(d.ids[1:]),
+            a.url,
+            a.title,
+            a.outlet,
+            d.language,
+            round(d.confidence, 4),
+            a.published,
+            tuple(sorted(d.fed)),
+        )
 
 
 def _shorten(text: str, words: int = 16) -> str:

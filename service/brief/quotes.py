@@ -13,9 +13,9 @@ _DIRECT = re.compile(r"«([^«»]{12,})»|“([^“”]{12,})”|\"([^\"]{12,})\
 _SPEECH_VERBS = {
     "en": r"\b(said|says|told|stressed|added|noted|stated|declared|warned|insisted|claimed)\b",
     "ru": r"\b(заявил[аи]?|сказал[аи]?|отметил[аи]?|подчеркнул[аи]?|добавил[аи]?|сообщил[аи]?|"
-          r"указал[аи]?|назвал[аи]?|заявляет|говорит)\b",
+    r"указал[аи]?|назвал[аи]?|заявляет|говорит)\b",
     "ar": r"(?<!\w)(و?قال|و?أكد|و?أضاف|و?أشار|و?أعلن|و?صرح|و?اعتبر|و?نفى|يقول|"
-          r"قالت|أكدت|أعلنت|نفت)(?!\w)",
+    r"قالت|أكدت|أعلنت|نفت)(?!\w)",
 }
 _SPEECH = {k: re.compile(v, re.IGNORECASE) for k, v in _SPEECH_VERBS.items()}
 _SPEAKER_TYPES = (EntityType.PERSON, EntityType.ORGANIZATION, EntityType.ARMED_GROUP)
@@ -37,8 +37,7 @@ def _speaker(mentions: list[Mention], near: int) -> Mention | None:
     return min(pool, key=lambda m: (abs(m.start - near), m.start))
 
 
-def find_quotes(sentences: list[str], mentions: list[list[Mention]], lang: str
-                ) -> list[FoundQuote]:
+def find_quotes(sentences: list[str], mentions: list[list[Mention]], lang: str) -> list[FoundQuote]:
     """Quotes of one article, in text order."""
     out: list[FoundQuote] = []
     last_person: Mention | None = None

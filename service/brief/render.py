@@ -23,8 +23,11 @@ def to_markdown(b: bt.Brief) -> str:
         lines.append("## Key points")
         for k in b.key_points:
             mark = " _(untranslated)_" if k.rendering == "untranslated" else ""
-            who = ", ".join(sorted({f"{outlets.get(s.article_id, s.article_id)} ({s.language})"
-                                    for s in k.support}))
+            who = ", ".join(
+                sorted(
+                    {f"{outlets.get(s.article_id, s.article_id)} ({s.language})" for s in k.support}
+                )
+            )
             lines.append(f"- {k.text}{mark}  \n  _{_COVERAGE[k.coverage]}: {who}_")
         lines.append("")
     if b.quotes:
@@ -32,14 +35,17 @@ def to_markdown(b: bt.Brief) -> str:
         for q in b.quotes:
             speaker = q.speaker or "unattributed"
             extra = f" — _{q.translation}_" if q.translation else ""
-            lines.append(f"- **{speaker}** ({q.language}, {outlets.get(q.article_id, q.article_id)}"
-                         f"): “{q.text}”{extra}")
+            lines.append(
+                f"- **{speaker}** ({q.language}, {outlets.get(q.article_id, q.article_id)}"
+                f"): “{q.text}”{extra}"
+            )
         lines.append("")
     if b.figure_conflicts:
         lines.append("## Conflicting figures")
         for c in b.figure_conflicts:
-            vals = "; ".join(f"{f.text} ({outlets.get(f.article_id, f.article_id)})"
-                             for f in c.figures)
+            vals = "; ".join(
+                f"{f.text} ({outlets.get(f.article_id, f.article_id)})" for f in c.figures
+            )
             lines.append(f"- {c.counted}: {vals}")
         lines.append("")
     if b.entities:

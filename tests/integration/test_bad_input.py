@@ -38,25 +38,52 @@ def tr(texts: list[str], src: str = "ru", tgt: str = "en") -> pb.TranslateReques
         (tr(["ok text", "  "]), INVALID, ["texts[1] is empty"]),
         (tr(["х" * 50_001]), INVALID, ["texts[0] has 50,001 characters", "maximum is 50,000"]),
         (tr(["х"] * 1025), INVALID, ["texts has 1025 items", "maximum is 1024"]),
-        (tr(["х" * 40_000] * 30), grpc.StatusCode.RESOURCE_EXHAUSTED,
-         ["1,200,000 characters", "maximum per request is 1,000,000"]),
+        (
+            tr(["х" * 40_000] * 30),
+            grpc.StatusCode.RESOURCE_EXHAUSTED,
+            ["1,200,000 characters", "maximum per request is 1,000,000"],
+        ),
         (tr(["текст"], "xx_1"), INVALID, ["source_language 'xx_1' is not a language code"]),
-        (tr(["текст"], "ru", "uk"), INVALID,
-         ["target_language 'uk' is not supported", "supported: ar, en, ru"]),
+        (
+            tr(["текст"], "ru", "uk"),
+            INVALID,
+            ["target_language 'uk' is not supported", "supported: ar, en, ru"],
+        ),
         (tr(["текст"], "ru", ""), INVALID, ["target_language is required"]),
         (tr(["текст"], "ru", "ru"), INVALID, ["source_language and target_language are both"]),
-        (tr(["Bonjour tout le monde, je suis ici"], "", "en"), INVALID,
-         ["texts[0] looks like 'fr'", "supported: ar, en, ru"]),
+        (
+            tr(["Bonjour tout le monde, je suis ici"], "", "en"),
+            INVALID,
+            ["texts[0] looks like 'fr'", "supported: ar, en, ru"],
+        ),
         (tr(["Песков\x00заявил"]), INVALID, ["texts[0] contains the control character U+0000"]),
-        (tr(["The army said so."], "en", "ru"), grpc.StatusCode.FAILED_PRECONDITION,
-         ["opus-mt-en-ru", "dragoman models pull opus-mt-en-ru", "DRAGOMAN_MODELS_DIR"]),
+        (
+            tr(["The army said so."], "en", "ru"),
+            grpc.StatusCode.FAILED_PRECONDITION,
+            ["opus-mt-en-ru", "dragoman models pull opus-mt-en-ru", "DRAGOMAN_MODELS_DIR"],
+        ),
     ],
-    ids=["empty-list", "empty-string", "too-long", "too-many", "too-much-in-all", "bad-code",
-         "unsupported-target", "missing-target", "same-language", "unsupported-detected",
-         "control-char", "model-missing"],
+    ids=[
+        "empty-list",
+        "empty-string",
+        "too-long",
+        "too-many",
+        "too-much-in-all",
+        "bad-code",
+        "unsupported-target",
+        "missing-target",
+        "same-language",
+        "unsupported-detected",
+        "control-char",
+        "model-missing",
+    ],
 )
-async def test_translate_bad_input(stub: pb_grpc.DragomanStub, request_: pb.TranslateRequest,
-                                   code: grpc.StatusCode, needles: list[str]) -> None:
+async def test_translate_bad_input(
+    stub: pb_grpc.DragomanStub,
+    request_: pb.TranslateRequest,
+    code: grpc.StatusCode,
+    needles: list[str],
+) -> None:
     await _fails(stub.Translate(request_), code, *needles)
     # the server keeps serving
     ok = await stub.Translate(tr(["Песков заявил."]))
@@ -64,21 +91,29 @@ async def test_translate_bad_input(stub: pb_grpc.DragomanStub, request_: pb.Tran
 
 
 async def test_malformed_utf8_is_invalid_argument(channel: grpc.aio.Channel) -> None:
-    raw = channel.unary_unary("/dragoman.v1.Dragoman/Translate",
-                              request_serializer=None, response_deserializer=None)
+    raw = channel.unary_unary(
+        "/dragoman.v1.Dragoman/Translate", request_serializer=None, response_deserializer=None
+    )
     # field 1 (texts) holding the bytes FF FE, which are not UTF-8; field 3 = "en"
     payload = b"\x0a\x02\xff\xfe" + b"\x1a\x02en"
-    details = await _fails(raw(payload), INVALID, "TranslateRequest could not be parsed",
-                           "valid UTF-8")
+    details = await _fails(
+        raw(payload), INVALID, "TranslateRequest could not be parsed", "valid UTF-8"
+    )
     assert details
 
 
 async def test_bad_summarize_and_detect_input(stub: pb_grpc.DragomanStub) -> None:
     await _fails(stub.Summarize(pb.SummarizeRequest(text="")), INVALID, "text is empty")
-    await _fails(stub.Summarize(pb.SummarizeRequest(text="Песков заявил.", max_sentences=99)),
-                 INVALID, "max_sentences is 99")
-    await _fails(stub.Summarize(pb.SummarizeRequest(text="Песков заявил.", ratio=1.5)),
-                 INVALID, "ratio is 1.5")
+    await _fails(
+        stub.Summarize(pb.SummarizeRequest(text="Песков заявил.", max_sentences=99)),
+        INVALID,
+        "max_sentences is 99",
+    )
+    await _fails(
+        stub.Summarize(pb.SummarizeRequest(text="Песков заявил.", ratio=1.5)),
+        INVALID,
+        "ratio is 1.5",
+    )
     await _fails(stub.DetectLanguage(pb.DetectLanguageRequest()), INVALID, "texts is empty")
 
 
@@ -88,25 +123,47 @@ def _article(i: int, text: str, **kw: str) -> pb.Article:
 
 async def test_bad_brief_input(stub: pb_grpc.DragomanStub) -> None:
     await _fails(stub.Brief(pb.BriefRequest()), INVALID, "articles is empty")
-    await _fails(stub.Brief(pb.BriefRequest(articles=[_article(0, "")])), INVALID,
-                 "articles[0].text is empty")
-    await _fails(stub.Brief(pb.BriefRequest(articles=[_article(0, "Listen Live\nGet short URL")])),
-                 INVALID, "articles[0].text holds only page furniture")
+    await _fails(
+        stub.Brief(pb.BriefRequest(articles=[_article(0, "")])),
+        INVALID,
+        "articles[0].text is empty",
+    )
+    await _fails(
+        stub.Brief(pb.BriefRequest(articles=[_article(0, "Listen Live\nGet short URL")])),
+        INVALID,
+        "articles[0].text holds only page furniture",
+    )
     big = "The Syrian army said the ceasefire was over. " * 23_000  # ~1 MB
-    await _fails(stub.Brief(pb.BriefRequest(articles=[_article(0, big)])), INVALID,
-                 "articles[0].text has 1,035,000 characters", "maximum is 200,000")
-    await _fails(stub.Brief(pb.BriefRequest(articles=[_article(0, "Песков заявил.",
-                                                               language="de")])),
-                 INVALID, "articles[0].language 'de' is not supported")
-    await _fails(stub.Brief(pb.BriefRequest(articles=[_article(0, "Песков заявил."),
-                                                      _article(0, "Another text here.")])),
-                 INVALID, "articles[1].id 'a0' repeats articles[0].id")
-    await _fails(stub.Brief(pb.BriefRequest(articles=[_article(0, "Песков заявил.")],
-                                            max_key_points=99)), INVALID, "max_key_points")
+    await _fails(
+        stub.Brief(pb.BriefRequest(articles=[_article(0, big)])),
+        INVALID,
+        "articles[0].text has 1,035,000 characters",
+        "maximum is 200,000",
+    )
+    await _fails(
+        stub.Brief(pb.BriefRequest(articles=[_article(0, "Песков заявил.", language="de")])),
+        INVALID,
+        "articles[0].language 'de' is not supported",
+    )
+    await _fails(
+        stub.Brief(
+            pb.BriefRequest(
+                articles=[_article(0, "Песков заявил."), _article(0, "Another text here.")]
+            )
+        ),
+        INVALID,
+        "articles[1].id 'a0' repeats articles[0].id",
+    )
+    await _fails(
+        stub.Brief(pb.BriefRequest(articles=[_article(0, "Песков заявил.")], max_key_points=99)),
+        INVALID,
+        "max_key_points",
+    )
 
 
-async def test_deadline_exceeded_then_still_serving(stub: pb_grpc.DragomanStub,
-                                                    example_articles: list[Article]) -> None:
+async def test_deadline_exceeded_then_still_serving(
+    stub: pb_grpc.DragomanStub, example_articles: list[Article]
+) -> None:
     req = pb.BriefRequest(articles=[article_message(a) for a in example_articles])
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await stub.Brief(req, timeout=0.001)
@@ -115,8 +172,9 @@ async def test_deadline_exceeded_then_still_serving(stub: pb_grpc.DragomanStub,
     assert resp.brief.summary
 
 
-async def test_cancelled_call_then_still_serving(stub: pb_grpc.DragomanStub,
-                                                 example_articles: list[Article]) -> None:
+async def test_cancelled_call_then_still_serving(
+    stub: pb_grpc.DragomanStub, example_articles: list[Article]
+) -> None:
     req = pb.BriefRequest(articles=[article_message(a) for a in example_articles])
     call = stub.Brief(req)
     await asyncio.sleep(0.05)

@@ -32,8 +32,9 @@ async def brief(engine: Engine, articles: list[Article], target: str = "en") -> 
     return await engine.brief(bt.BriefJob(tuple(articles), target))
 
 
-async def test_brief_content_on_the_examples(engine: Engine,
-                                             example_articles: list[Article]) -> None:
+async def test_brief_content_on_the_examples(
+    engine: Engine, example_articles: list[Article]
+) -> None:
     b = await brief(engine, example_articles)
     assert b.single_story and b.headline and b.summary and b.language == "en"
     # claims shared by all three sides, and claims only some report
@@ -52,15 +53,17 @@ async def test_brief_content_on_the_examples(engine: Engine,
     forms = {f.language: set(f.forms) for f in peskov.surface_forms}
     assert {"Песков", "Дмитрий Песков"} <= forms["ru"] and "بيسكوف" in forms["ar"]
     assert "Peskov" in forms["en"] and peskov.type is bt.EntityType.PERSON
-    assert any(e.type is bt.EntityType.ARMED_GROUP and e.id == "al-nusra-front"
-               for e in b.entities)
+    assert any(e.type is bt.EntityType.ARMED_GROUP and e.id == "al-nusra-front" for e in b.entities)
     # conflicting casualty figures are flagged, with each source
     conflict = next(c for c in b.figure_conflicts if c.counted == "soldiers killed")
     assert {f.value for f in conflict.figures} == {62.0, 80.0}
     assert len({f.article_id for f in conflict.figures}) >= 4
     # quotes: attributed, original language kept, untranslated without a model
-    peskov_quotes = [q for q in b.quotes if q.speaker_entity_id == "dmitry-peskov"
-                     and q.kind is bt.QuoteKind.DIRECT]
+    peskov_quotes = [
+        q
+        for q in b.quotes
+        if q.speaker_entity_id == "dmitry-peskov" and q.kind is bt.QuoteKind.DIRECT
+    ]
     assert {q.language for q in peskov_quotes} == {"ar", "en", "ru"}
     assert all(q.translation == "" for q in b.quotes)
     # dates: absolute where given, relative kept as written and never resolved
@@ -76,17 +79,30 @@ async def test_brief_content_on_the_examples(engine: Engine,
     assert b.pipeline_version and any(m.task == "embed" for m in b.models)
 
 
-async def test_furniture_never_reaches_the_brief(engine: Engine,
-                                                 example_articles: list[Article]) -> None:
+async def test_furniture_never_reaches_the_brief(
+    engine: Engine, example_articles: list[Article]
+) -> None:
     text = local_brief_json(await brief(engine, example_articles))
-    for furniture in ("Listen Live", "Get short URL", "Comment via", "cookies", "Tags:",
-                      "Слушать в эфире", "Читайте также", "Комментарии", "استمع للبث",
-                      "اقرأ أيضا", "Who Sabotaged", "لافروف وكيري يبحثان"):
+    for furniture in (
+        "Listen Live",
+        "Get short URL",
+        "Comment via",
+        "cookies",
+        "Tags:",
+        "Слушать в эфире",
+        "Читайте также",
+        "Комментарии",
+        "استمع للبث",
+        "اقرأ أيضا",
+        "Who Sabotaged",
+        "لافروف وكيري يبحثان",
+    ):
         assert furniture not in text, furniture
 
 
 async def test_identical_input_gives_byte_identical_brief_across_restarts(
-        engine: Engine, empty_models: Settings, example_articles: list[Article]) -> None:
+    engine: Engine, empty_models: Settings, example_articles: list[Article]
+) -> None:
     first = local_brief_json(await brief(engine, example_articles))
     assert local_brief_json(await brief(engine, example_articles)) == first
     fresh = Engine(empty_models)  # a "restart": new models, new caches
@@ -96,21 +112,33 @@ async def test_identical_input_gives_byte_identical_brief_across_restarts(
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-async def test_shuffled_input_gives_the_same_brief(engine: Engine, seed: int,
-                                                   example_articles: list[Article]) -> None:
+async def test_shuffled_input_gives_the_same_brief(
+    engine: Engine, seed: int, example_articles: list[Article]
+) -> None:
     shuffled = list(example_articles)
     random.Random(seed).shuffle(shuffled)
     assert shuffled != example_articles
     assert local_brief_json(await brief(engine, shuffled)) == local_brief_json(
-        await brief(engine, example_articles))
+        await brief(engine, example_articles)
+    )
 
 
 async def test_three_language_versions_agree(engine: Engine) -> None:
     parallel = load_articles(FIXTURES / "parallel")
     alone = [await brief(engine, [a]) for a in parallel]
     ids = [{e.id for e in b.entities} for b in alone]
-    core = {"dmitry-peskov", "kremlin", "syria", "syrian-army", "deir-ez-zor", "aleppo",
-            "united-nations", "al-nusra-front", "washington", "us-led-coalition"}
+    core = {
+        "dmitry-peskov",
+        "kremlin",
+        "syria",
+        "syrian-army",
+        "deir-ez-zor",
+        "aleppo",
+        "united-nations",
+        "al-nusra-front",
+        "washington",
+        "us-led-coalition",
+    }
     for found in ids:
         assert core <= found, core - found
     together = await brief(engine, parallel)
@@ -132,8 +160,9 @@ async def test_unrelated_articles_are_not_linked(engine: Engine) -> None:
     assert any("do not appear to cover one story" in n for n in b.notes)
 
 
-async def test_duplicates_count_once_and_keep_both_ids(engine: Engine,
-                                                       example_articles: list[Article]) -> None:
+async def test_duplicates_count_once_and_keep_both_ids(
+    engine: Engine, example_articles: list[Article]
+) -> None:
     dup = dataclasses.replace(example_articles[0], id="zz-copy")
     b = await brief(engine, [*example_articles, dup])
     source = next(s for s in b.sources if s.article_id == example_articles[0].id)
@@ -142,11 +171,14 @@ async def test_duplicates_count_once_and_keep_both_ids(engine: Engine,
     assert max(k.article_count for k in b.key_points) <= len(example_articles)
 
 
-async def test_unsupported_language_is_listed_not_analysed(engine: Engine,
-                                                           example_articles: list[Article]
-                                                           ) -> None:
-    fr = Article(id="fr-1", text="Le porte-parole du Kremlin a déclaré mardi que l'espoir de "
-                 "voir reprendre la trêve en Syrie était très faible.")
+async def test_unsupported_language_is_listed_not_analysed(
+    engine: Engine, example_articles: list[Article]
+) -> None:
+    fr = Article(
+        id="fr-1",
+        text="Le porte-parole du Kremlin a déclaré mardi que l'espoir de "
+        "voir reprendre la trêve en Syrie était très faible.",
+    )
     b = await brief(engine, [*example_articles, fr])
     source = next(s for s in b.sources if s.article_id == "fr-1")
     assert source.language == "fr" and source.fed == ()
@@ -160,8 +192,9 @@ async def test_brief_input_errors(engine: Engine) -> None:
         await brief(engine, [Article(id="a", text="Peskov said so.")], "fr")
 
 
-async def test_ids_are_stable_content_hashes(engine: Engine,
-                                             example_articles: list[Article]) -> None:
+async def test_ids_are_stable_content_hashes(
+    engine: Engine, example_articles: list[Article]
+) -> None:
     no_ids = [dataclasses.replace(a, id="") for a in example_articles]
     b1 = await brief(engine, no_ids)
     b2 = await brief(engine, list(reversed(no_ids)))

@@ -24,11 +24,17 @@ def test_normalize_code() -> None:
         normalize_code("123", "f", allow_empty=False)
 
 
-@pytest.mark.parametrize("text,lang", [
-    ("دمشق", "ar"), ("Песков", "ru"), ("Peskov said the ceasefire is over.", "en"),
-    ("Привіт, як справи у Києві сьогодні", "uk"), ("Der Waffenstillstand ist vorbei", "de"),
-    ("12345 !!!", "und"),
-])
+@pytest.mark.parametrize(
+    "text,lang",
+    [
+        ("دمشق", "ar"),
+        ("Песков", "ru"),
+        ("Peskov said the ceasefire is over.", "en"),
+        ("Привіт, як справи у Києві сьогодні", "uk"),
+        ("Der Waffenstillstand ist vorbei", "de"),
+        ("12345 !!!", "und"),
+    ],
+)
 def test_detection(text: str, lang: str) -> None:
     assert LanguageDetector().detect(text).language == lang
 
@@ -45,8 +51,7 @@ def _registry(tmp_path: Path, installed: list[str]) -> Registry:
 def test_routes_direct_pivot_and_missing(tmp_path: Path) -> None:
     reg = _registry(tmp_path, ["opus-mt-ru-en-ct2", "opus-mt-en-ar-ct2"])
     assert [e.name for e in reg.translation_route("ru", "en")] == ["opus-mt-ru-en"]
-    assert [e.name for e in reg.translation_route("ru", "ar")] == ["opus-mt-ru-en",
-                                                                   "opus-mt-en-ar"]
+    assert [e.name for e in reg.translation_route("ru", "ar")] == ["opus-mt-ru-en", "opus-mt-en-ar"]
     with pytest.raises(ModelUnavailable, match="dragoman models pull opus-mt-ar-en"):
         reg.translation_route("ar", "en")
     with pytest.raises(ModelUnavailable, match="opus-mt-ar-en"):
@@ -56,9 +61,13 @@ def test_routes_direct_pivot_and_missing(tmp_path: Path) -> None:
 
 def test_manifest_errors_name_the_entry(tmp_path: Path) -> None:
     bad = tmp_path / "m.toml"
-    bad.write_text('[[model]]\nname="x"\ntask="translate"\nsource="ru"\ntarget="en"\n'
-                   'hub_id="h"\nrevision="r"\nlicense="l"\nformat="onnx"\npath="p"\n')
+    bad.write_text(
+        '[[model]]\nname="x"\ntask="translate"\nsource="ru"\ntarget="en"\n'
+        'hub_id="h"\nrevision="r"\nlicense="l"\nformat="onnx"\npath="p"\n'
+    )
     with pytest.raises(InvalidInput, match="model 'x' has format 'onnx'"):
         read_manifest(bad)
     assert {e.task for e in read_manifest(ROOT / "models" / "manifest.toml")} == {
-        "translate", "summarize"}
+        "translate",
+        "summarize",
+    }

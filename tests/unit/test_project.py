@@ -15,8 +15,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_generated_protobuf_code_is_fresh() -> None:
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_protos.py"), "--check"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_protos.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -33,8 +36,9 @@ def test_every_setting_is_a_flag_and_an_env_var(monkeypatch: pytest.MonkeyPatch)
         assert "DRAGOMAN_" + f.name.upper() in help_text
 
 
-def test_bad_env_var_says_which(monkeypatch: pytest.MonkeyPatch,
-                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_env_var_says_which(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("DRAGOMAN_PORT", "many")
     with pytest.raises(SystemExit):
         cli.build_parser().parse_args(["serve"])
@@ -42,35 +46,64 @@ def test_bad_env_var_says_which(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_models_pull_fails_fast_without_a_hub(tmp_path: Path) -> None:
-    env = {**os.environ, "DRAGOMAN_HUB_ENDPOINT": "http://127.0.0.1:9",
-           "DRAGOMAN_MODELS_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "DRAGOMAN_HUB_ENDPOINT": "http://127.0.0.1:9",
+        "DRAGOMAN_MODELS_DIR": str(tmp_path),
+    }
     env.pop("HF_ENDPOINT", None)
-    r = subprocess.run([sys.executable, "-m", "service.cli", "models", "pull", "opus-mt-ru-en"],
-                       capture_output=True, text=True, env=env, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "service.cli", "models", "pull", "opus-mt-ru-en"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert r.returncode == 2
     assert "cannot be reached" in r.stderr and "DRAGOMAN_MODELS_DIR" in r.stderr
     assert not any(tmp_path.iterdir())
-    r = subprocess.run([sys.executable, "-m", "service.cli", "models", "pull", "nope"],
-                       capture_output=True, text=True, env=env, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "service.cli", "models", "pull", "nope"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert r.returncode == 2 and "not in the manifest" in r.stderr
 
 
 def test_models_list_shows_missing_with_hint(tmp_path: Path) -> None:
-    r = subprocess.run([sys.executable, "-m", "service.cli", "models", "list",
-                        "--models-dir", str(tmp_path)], capture_output=True, text=True,
-                       timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "service.cli", "models", "list", "--models-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode == 0
     assert "opus-mt-ru-en" in r.stdout and "MISSING" in r.stdout
     assert "translation pairs available: none" in r.stdout
 
 
 def test_cli_brief_reads_files_and_prints_markdown(tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_text((ROOT / "tests" / "fixtures" / "unrelated" /
-                                     "football.json").read_text())
-    r = subprocess.run([sys.executable, "-m", "service.cli", "brief", "--format", "json",
-                        str(ROOT / "tests" / "fixtures" / "parallel"),
-                        "--models-dir", str(tmp_path)],
-                       capture_output=True, text=True, timeout=300)
+    (tmp_path / "a.txt").write_text(
+        (ROOT / "tests" / "fixtures" / "unrelated" / "football.json").read_text()
+    )
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "brief",
+            "--format",
+            "json",
+            str(ROOT / "tests" / "fixtures" / "parallel"),
+            "--models-dir",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr
     import json
 

@@ -43,8 +43,9 @@ def _sched(model: Reverser, **kw: float) -> BatchScheduler:
 async def test_concurrent_callers_get_their_own_results_in_order() -> None:
     model = Reverser()
     sched = _sched(model)
-    requests = [[f"client {c} text {i} " + "w " * ((c * 7 + i) % 5) for i in range(5)]
-                for c in range(16)]
+    requests = [
+        [f"client {c} text {i} " + "w " * ((c * 7 + i) % 5) for i in range(5)] for c in range(16)
+    ]
     results = await asyncio.gather(*(sched.submit(r) for r in requests))
     for req, res in zip(requests, results, strict=True):
         assert res == [t[::-1] for t in req]

@@ -12,12 +12,18 @@ def words(text: str) -> int:
     return len(text.split())
 
 
-@pytest.mark.parametrize("lang,text", [
-    ("en", "Mr. Peskov said the U.N. convoy was hit. \"It is simple.\" Next one.\n\nA second "
-           "paragraph, with clauses; and more words here. Short."),
-    ("ru", "С. В. Лавров, т.ч. и США, ответил. Песков заявил: «Всё просто».\n\nВторой абзац."),
-    ("ar", "قال بيسكوف إن الهدنة انتهت. هل ستستأنف؟ لا أحد يعرف، قال المسؤول.\n\nفقرة ثانية."),
-])
+@pytest.mark.parametrize(
+    "lang,text",
+    [
+        (
+            "en",
+            'Mr. Peskov said the U.N. convoy was hit. "It is simple." Next one.\n\nA second '
+            "paragraph, with clauses; and more words here. Short.",
+        ),
+        ("ru", "С. В. Лавров, т.ч. и США, ответил. Песков заявил: «Всё просто».\n\nВторой абзац."),
+        ("ar", "قال بيسكوف إن الهدنة انتهت. هل ستستأنف؟ لا أحد يعرف، قال المسؤول.\n\nفقرة ثانية."),
+    ],
+)
 @pytest.mark.parametrize("limit", [3, 6, 50])
 def test_chunks_fit_keep_every_word_and_paragraphs(lang: str, text: str, limit: int) -> None:
     layout = plan_chunks(text, lang, words, limit)
@@ -39,7 +45,7 @@ def test_sentence_offsets_point_into_the_text() -> None:
     text = "  First one here. Second one!\n\nThird."
     spans = split_sentences(text, "en")
     assert [s.text for s in spans] == ["First one here.", "Second one!", "Third."]
-    assert all(text[s.start:s.end] == s.text for s in spans)
+    assert all(text[s.start : s.end] == s.text for s in spans)
 
 
 def test_check_texts_messages() -> None:
