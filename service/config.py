@@ -78,6 +78,13 @@ class Settings:
     max_output_tokens: int = field(
         default=256, metadata={"help": "most tokens generated per chunk"}
     )
+    summary_max_tokens: int = field(
+        default=142, metadata={"help": "most tokens of an abstractive summary (per chunk)"}
+    )
+    min_output_tokens: int = field(
+        default=0,
+        metadata={"help": "force at least this many generated tokens (benchmarks: equal work)"},
+    )
     embedded: bool = field(
         default=True,
         metadata={"help": "load the embedded models (e5 embeddings, NER) at start"},

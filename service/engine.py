@@ -33,9 +33,6 @@ from service.translate import SchedulerPool, TranslationService
 
 log = logging.getLogger(__name__)
 
-# Abstractive summaries are longer than a sentence translation needs.
-SUMMARY_MAX_NEW_TOKENS = 142
-
 
 class Engine:
     """Everything a request needs; `load()` is slow (models) and runs before serving."""
@@ -68,12 +65,12 @@ class Engine:
         self._brief: BriefBuilder | None = None
 
     def _generation(self, entry: ManifestEntry) -> Generation:
-        if entry.task == "summarize":
-            return Generation(
-                max_new_tokens=SUMMARY_MAX_NEW_TOKENS, beam_size=self.settings.beam_size
-            )
+        s = self.settings
+        longest = s.summary_max_tokens if entry.task == "summarize" else s.max_output_tokens
         return Generation(
-            max_new_tokens=self.settings.max_output_tokens, beam_size=self.settings.beam_size
+            max_new_tokens=longest,
+            min_new_tokens=min(s.min_output_tokens, longest),
+            beam_size=s.beam_size,
         )
 
     # -- lifecycle ------------------------------------------------------------------------------

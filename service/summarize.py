@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import numpy as np
 
 from service.backends.e5_embedder import E5Embedder
@@ -93,7 +95,7 @@ class SummarizationService:
             )
             outputs = await scheduler.submit(list(layout.chunks), deadline)
             summary = " ".join(o.strip() for o in outputs if o.strip())
-            spans = self._align(summary, source, sentences)
+            spans = await asyncio.to_thread(self._align, summary, source, sentences)
             models.append(entry.name)
 
         language = source
