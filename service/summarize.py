@@ -7,7 +7,7 @@ import asyncio
 import numpy as np
 
 from service.backends.e5_embedder import E5Embedder
-from service.backends.extractive import ExtractiveSummarizer
+from service.backends.extractive import LexRankExtractive
 from service.domain import (
     Span,
     SummarizeJob,
@@ -41,7 +41,7 @@ class SummarizationService:
         self._pool = pool
         self._translator = translator
         self._embedder = embedder
-        self._extractive = ExtractiveSummarizer(embedder)
+        self._extractive = LexRankExtractive()
         self._max_chars = max_chars
 
     def _length(self, job: SummarizeJob, n_sentences: int) -> int:
@@ -80,7 +80,9 @@ class SummarizationService:
 
         models: list[str] = []
         if method is SummaryMethod.EXTRACTIVE:
-            picked = self._extractive.select([s.text for s in sentences], k)
+            picked = await asyncio.to_thread(
+                self._extractive.select, [s.text for s in sentences], k, source
+            )
             spans = tuple(
                 Span(sentences[i].start, sentences[i].end, sentences[i].text, score)
                 for i, score in picked

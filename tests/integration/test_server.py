@@ -136,7 +136,7 @@ async def test_summarize_into_another_language_translates(stub: pb_grpc.Dragoman
         pb.SummarizeRequest(text=text, source_language="ru", target_language="en", ratio=0.5)
     )
     assert resp.language == "en" and resp.source_language == "ru"
-    assert resp.models == ["extractive-e5", "opus-mt-ru-en"]
+    assert resp.models == ["extractive-lexrank", "opus-mt-ru-en"]
 
 
 async def test_summarize_needs_missing_model(stub: pb_grpc.DragomanStub) -> None:
