@@ -29,12 +29,32 @@ class FoundQuote:
     sentence_index: int
 
 
+# How far (characters) a reported-speech speaker may stand from its verb: "Kremlin spokesman
+# Dmitry Peskov said", "قال المتحدث باسم الكرملين دميتري بيسكوف".
+_SUBJECT_REACH = 45
+
+
 def _speaker(mentions: list[Mention], near: int) -> Mention | None:
     people = [m for m in mentions if m.type is EntityType.PERSON]
     pool = people or [m for m in mentions if m.type in _SPEAKER_TYPES]
     if not pool:
         return None
     return min(pool, key=lambda m: (abs(m.start - near), m.start))
+
+
+def _subject(mentions: list[Mention], verb_start: int, verb_end: int, lang: str
+             ) -> Mention | None:
+    """The speaker of reported speech: right before the verb in English and Russian
+    ("Peskov said", "Песков заявил"), right after it in Arabic ("قال بيسكوف"). Nothing when no
+    entity stands there ("The army said ..." names no linked speaker)."""
+    pool = [m for m in mentions if m.type in _SPEAKER_TYPES]
+    if lang == "ar":
+        after = [m for m in pool if 0 <= m.start - verb_end <= _SUBJECT_REACH]
+        people = [m for m in after if m.type is EntityType.PERSON]
+        return min(people or after, key=lambda m: m.start, default=None)
+    before = [m for m in pool if 0 <= verb_start - m.end <= _SUBJECT_REACH]
+    people = [m for m in before if m.type is EntityType.PERSON]
+    return max(people or before, key=lambda m: m.end, default=None)
 
 
 def find_quotes(sentences: list[str], mentions: list[list[Mention]], lang: str) -> list[FoundQuote]:
@@ -59,8 +79,10 @@ def find_quotes(sentences: list[str], mentions: list[list[Mention]], lang: str) 
                         speaker = _speaker(nxt, 0)
                 speaker = speaker or last_person
                 out.append(FoundQuote(text, QuoteKind.DIRECT, speaker, i))
-        elif verb_match and here is not None and len(sentence.split()) >= 6:
-            out.append(FoundQuote(sentence.strip(), QuoteKind.REPORTED, here, i))
+        elif verb_match and len(sentence.split()) >= 6:
+            subject = _subject(found, verb_match.start(), verb_match.end(), lang)
+            if subject is not None:
+                out.append(FoundQuote(sentence.strip(), QuoteKind.REPORTED, subject, i))
         people = [m for m in found if m.type is EntityType.PERSON]
         if people:
             last_person = people[-1]
