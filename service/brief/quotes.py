@@ -42,8 +42,7 @@ def _speaker(mentions: list[Mention], near: int) -> Mention | None:
     return min(pool, key=lambda m: (abs(m.start - near), m.start))
 
 
-def _subject(mentions: list[Mention], verb_start: int, verb_end: int, lang: str
-             ) -> Mention | None:
+def _subject(mentions: list[Mention], verb_start: int, verb_end: int, lang: str) -> Mention | None:
     """The speaker of reported speech: right before the verb in English and Russian
     ("Peskov said", "Песков заявил"), right after it in Arabic ("قال بيسكوف"). Nothing when no
     entity stands there ("The army said ..." names no linked speaker)."""
