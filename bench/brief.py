@@ -9,11 +9,11 @@ Targets (speed issue for briefs): 1 article < 1 s, 20 articles < 10 s, resident 
 from __future__ import annotations
 
 import asyncio
-import json
 import statistics
 import time
 from pathlib import Path
 
+from service.articles import read_articles
 from service.brief import types as bt
 from service.config import Settings
 from service.domain import Article
@@ -23,20 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def examples() -> list[Article]:
-    out = []
-    for folder in (ROOT / "examples" / "ceasefire", ROOT / "tests" / "fixtures" / "parallel"):
-        for f in sorted(folder.glob("*.json")):
-            a = json.loads(f.read_text())
-            out.append(
-                Article(
-                    id=a["id"],
-                    text=a["text"],
-                    title=a.get("title", ""),
-                    language=a.get("language", ""),
-                    outlet=a.get("outlet", ""),
-                )
-            )
-    return out
+    return read_articles(
+        [ROOT / "examples" / "ceasefire", ROOT / "tests" / "fixtures" / "parallel"]
+    )
 
 
 def long_article(base: list[Article], words: int = 600) -> Article:

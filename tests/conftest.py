@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import warnings
 from pathlib import Path
 
 import pytest
 
+from service.articles import read_articles
 from service.config import Settings
 from service.domain import Article
 
@@ -139,21 +139,7 @@ def empty_models(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 def load_articles(folder: Path) -> list[Article]:
-    out = []
-    for f in sorted(folder.glob("*.json")):
-        a = json.loads(f.read_text())
-        out.append(
-            Article(
-                id=a["id"],
-                text=a["text"],
-                url=a.get("url", ""),
-                title=a.get("title", ""),
-                language=a.get("language", ""),
-                outlet=a.get("outlet", ""),
-                published=a.get("published_time", ""),
-            )
-        )
-    return out
+    return read_articles([folder])
 
 
 @pytest.fixture(scope="session")
