@@ -76,7 +76,8 @@ class Settings:
     )
     beam_size: int = field(default=1, metadata={"help": "beam size for translation (1 = greedy)"})
     max_output_tokens: int = field(
-        default=256, metadata={"help": "most tokens generated per chunk"}
+        default=512,
+        metadata={"help": "most tokens generated per chunk (chunks hold at most 256 input tokens)"},
     )
     summary_max_tokens: int = field(
         default=142, metadata={"help": "most tokens of an abstractive summary (per chunk)"}

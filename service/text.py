@@ -24,7 +24,7 @@ def check_text(text: str, field_name: str, max_chars: int) -> None:
     if len(text) > max_chars:
         raise InvalidInput(
             f"{field_name} has {len(text):,} characters; the maximum is {max_chars:,}: "
-            "split it into several texts"
+            "split it into several texts (the server's limit is a setting, see ListModels.limits)"
         )
     bad = _BAD_CHARS.search(text)
     if bad:

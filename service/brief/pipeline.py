@@ -191,8 +191,17 @@ class BriefBuilder:
         quotes = await self._quotes(docs, target, translate)
         figures, conflicts = self._figures(docs, sents, clusters)
         dates = self._dates(docs)
-        summary = " ".join(k.text for k in key_points[:SUMMARY_POINTS])
-        for k in key_points[:SUMMARY_POINTS]:
+        # The summary speaks the target language: its top key points rendered in it; only when
+        # none is (no model, no article in that language) the top ones as written, with a note.
+        in_target = [k for k in key_points if k.language == target]
+        summary_points = (in_target or key_points)[:SUMMARY_POINTS]
+        if key_points and not in_target:
+            notes.append(
+                f"the summary is not in {target!r}: no article is in it and no model "
+                "translates into it"
+            )
+        summary = " ".join(k.text for k in summary_points)
+        for k in summary_points:
             for s in k.support:
                 for d in docs:
                     if d.ids[0] == s.article_id:
@@ -252,20 +261,21 @@ class BriefBuilder:
         eids = [frozenset(m.entity_id for m in docs[s.doc].mentions[s.index]) for s in sents]
         nums = [frozenset(f.value for f in find_figures(s.text, s.language)) for s in sents]
         sim = vectors @ vectors.T
+        doc_of = np.array([s.doc for s in sents])
+        # Only pairs that the bonuses could lift over the threshold, from different articles.
+        reachable = sim >= CLAIM_THRESHOLD - ENTITY_BONUS - NUMBER_BONUS - 0.001
+        reachable &= doc_of[:, None] != doc_of[None, :]
         edges: list[tuple[float, int, int]] = []
-        for i in range(len(sents)):
-            for j in range(i + 1, len(sents)):
-                if sents[i].doc == sents[j].doc:
-                    continue
-                score = float(sim[i, j])
-                union = eids[i] | eids[j]
-                if union:
-                    score += ENTITY_BONUS * len(eids[i] & eids[j]) / len(union)
-                if nums[i] & nums[j]:
-                    score += NUMBER_BONUS
-                score = round(score, 4)
-                if score >= CLAIM_THRESHOLD:
-                    edges.append((score, i, j))
+        for i, j in np.argwhere(np.triu(reachable, 1)).tolist():
+            score = float(sim[i, j])
+            union = eids[i] | eids[j]
+            if union:
+                score += ENTITY_BONUS * len(eids[i] & eids[j]) / len(union)
+            if nums[i] & nums[j]:
+                score += NUMBER_BONUS
+            score = round(score, 4)
+            if score >= CLAIM_THRESHOLD:
+                edges.append((score, i, j))
         edges.sort(key=lambda e: (-e[0], e[1], e[2]))
         parent = list(range(len(sents)))
         members: dict[int, set[int]] = {i: {i} for i in range(len(sents))}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -37,6 +38,7 @@ async def test_brief_content_on_the_examples(
 ) -> None:
     b = await brief(engine, example_articles)
     assert b.single_story and b.headline and b.summary and b.language == "en"
+    assert not re.search("[\u0400-\u04ff\u0600-\u06ff]", b.summary)  # all in English
     # claims shared by all three sides, and claims only some report
     coverages = {k.coverage for k in b.key_points}
     assert bt.Coverage.ALL_LANGUAGES in coverages

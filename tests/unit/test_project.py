@@ -110,3 +110,13 @@ def test_cli_brief_reads_files_and_prints_markdown(tmp_path: Path) -> None:
     data = json.loads(r.stdout)
     assert data["language"] == "en" and len(data["sources"]) == 3
     assert data["keyPoints"][0]["coverage"] == "COVERAGE_ALL_LANGUAGES"
+
+
+def test_readme_documents_every_setting_and_rpc() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for f in config.fields(config.Settings):
+        assert f"`DRAGOMAN_{f.name.upper()}`" in readme, f.name
+    from service.gen.dragoman.v1 import dragoman_pb2 as pb
+
+    for method in pb.DESCRIPTOR.services_by_name["Dragoman"].methods:
+        assert f"`{method.name}`" in readme, method.name
