@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -126,6 +127,7 @@ class Registry:
         self.models_dir = settings.models_dir
         self.entries = read_manifest(settings.manifest_path)
         self._loaded: dict[str, Seq2Seq] = {}
+        self._load_lock = threading.Lock()
 
     # -- what is there ------------------------------------------------------------------
     def status(self) -> list[ModelStatus]:
@@ -239,6 +241,10 @@ class Registry:
 
     def model(self, entry: ManifestEntry) -> Seq2Seq:
         """The loaded backend for an entry (loads it on first use if it was installed later)."""
+        with self._load_lock:
+            return self._model(entry)
+
+    def _model(self, entry: ManifestEntry) -> Seq2Seq:
         if entry.name not in self._loaded:
             if not entry.installed(self.models_dir):
                 raise ModelUnavailable(

@@ -106,10 +106,10 @@ class TranslationService:
             )
         return d.language, d.confidence
 
-    async def translate(
-        self, job: TranslateJob, deadline: float | None = None
-    ) -> list[TranslationResult]:
-        source, target = self.validate(job)
+    def _plan(
+        self, job: TranslateJob, source: str, target: str
+    ) -> tuple[list[_Plan], dict[int, tuple[str, float]]]:
+        """Detect, route and chunk every text (blocking: language id and tokenisation)."""
         plans: list[_Plan] = []
         identity: dict[int, tuple[str, float]] = {}
         for i, text in enumerate(job.texts):
@@ -118,9 +118,38 @@ class TranslationService:
                 identity[i] = (src, conf)
                 continue
             route = tuple(self._registry.translation_route(src, target))
-            first = self._pool.get(route[0]).model
+            first = self._registry.model(route[0])
             layout = plan_chunks(text, src, first.count_tokens, first.max_input_tokens)
             plans.append(_Plan(i, src, conf, route, layout))
+        return plans, identity
+
+    async def _leg(
+        self, entry: ManifestEntry, texts: list[str], deadline: float | None
+    ) -> list[str]:
+        """Run texts through one model; a text over its input limit (a pivot's intermediate
+        English can be) is chunked and put back together, never cut."""
+        scheduler = self._pool.get(entry)
+        model = scheduler.model
+        layouts = [
+            plan_chunks(t, entry.source, model.count_tokens, model.max_input_tokens)
+            if model.count_tokens(t) > model.max_input_tokens
+            else None
+            for t in texts
+        ]
+        flat = [
+            c for t, lay in zip(texts, layouts, strict=True) for c in (lay.chunks if lay else [t])
+        ]
+        outputs = iter(await scheduler.submit(flat, deadline))
+        return [
+            lay.join([next(outputs) for _ in lay.chunks]) if lay else next(outputs)
+            for lay in layouts
+        ]
+
+    async def translate(
+        self, job: TranslateJob, deadline: float | None = None
+    ) -> list[TranslationResult]:
+        source, target = self.validate(job)
+        plans, identity = await asyncio.to_thread(self._plan, job, source, target)
 
         # Group by route so every leg is one submit per route (more items per batch).
         by_route: dict[tuple[str, ...], list[_Plan]] = {}
@@ -141,11 +170,8 @@ class TranslationService:
                 for is_term, part in parts
                 if not is_term and part.strip()
             ]
-            for leg_no, entry in enumerate(route):
-                scheduler = self._pool.get(entry)
-                if leg_no > 0:
-                    texts = _refit(texts, scheduler.model)
-                texts = await scheduler.submit(texts, deadline)
+            for entry in route:
+                texts = await self._leg(entry, texts, deadline)
             it = iter(texts)
             for p, chunks in zip(group, pieces_per_plan, strict=True):
                 translated_chunks = []
@@ -177,18 +203,6 @@ class TranslationService:
                     )
                 )
         return results
-
-
-def _refit(texts: list[str], model: Seq2Seq) -> list[str]:
-    """A pivot's second leg gets the first leg's output; it is short enough in practice, but a
-    longer-than-limit output would be truncated by the model, so it is checked."""
-    for t in texts:
-        if model.count_tokens(t) > model.max_input_tokens:
-            raise InvalidInput(
-                "an intermediate English translation exceeded the second model's input limit; "
-                "send shorter sentences"
-            )
-    return texts
 
 
 def _split_terms(chunk: str, glossary: Sequence[GlossaryTerm]) -> list[tuple[bool, str]]:

@@ -112,3 +112,19 @@ async def test_cancellation_mid_batch_with_a_tiny_model(server: Running) -> None
     assert not any("отмена" in t for t in model.seen)
     assert sched.stats.dropped_cancelled == 8
     await sched.close()
+
+
+async def test_a_leg_chunks_texts_over_the_model_limit(server: Running) -> None:
+    """A pivot's intermediate text longer than the next model's limit is chunked, not cut."""
+    from service.text import plan_chunks
+
+    reg = server.engine.registry
+    entry = reg.entry("opus-mt-ru-en")
+    model = reg.model(entry)
+    long_text = " ".join(ru_text(i) for i in range(12))
+    assert model.count_tokens(long_text) > model.max_input_tokens
+    [out] = await server.engine.translation._leg(entry, [long_text], None)
+    layout = plan_chunks(long_text, "ru", model.count_tokens, model.max_input_tokens)
+    assert len(layout.chunks) >= 2
+    opts = Generation(max_new_tokens=8)
+    assert out == layout.join([model.generate([c], opts)[0] for c in layout.chunks])
