@@ -15,7 +15,6 @@ from service.registry import ManifestEntry, Registry
 from service.scheduler import BatchLimits, BatchScheduler
 from service.text import Layout, check_text, check_texts, plan_chunks
 
-
 # Requests up to this many characters are planned (language id, sentence split, tokenisation:
 # well under a millisecond) on the event loop; a thread hand-off would cost more than it saves
 # and, under many small concurrent requests, thin out the batches.
