@@ -101,3 +101,24 @@ async def test_not_serving_and_unavailable_until_models_load(tmp_path: Path) -> 
     finally:
         gate.set()
         await running.stop(0.5)
+
+
+async def test_message_over_the_limit_is_resource_exhausted(tmp_path: Path) -> None:
+    from service.config import Settings
+    from service.server import create_server
+
+    settings = Settings(
+        host="127.0.0.1", port=0, models_dir=tmp_path, embedded=False, max_message_bytes=4096
+    )
+    running = await create_server(settings)
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as ch:
+            stub = pb_grpc.DragomanStub(ch)
+            try:
+                await stub.DetectLanguage(pb.DetectLanguageRequest(texts=["Песков " * 1000]))
+                raise AssertionError("expected RESOURCE_EXHAUSTED")
+            except grpc.aio.AioRpcError as err:
+                assert err.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+                assert "4096" in (err.details() or "")
+    finally:
+        await running.stop(0.5)
