@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
@@ -57,6 +56,15 @@ class _Doc:
     sentences: list[str] = field(default_factory=list)
     mentions: list[list[Mention]] = field(default_factory=list)
     fed: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Draft:
+    """A key point's text while translations come in."""
+
+    text: str
+    rendering: str  # original | translated | untranslated
+    language: str
 
 
 @dataclass(frozen=True)
@@ -341,27 +349,25 @@ class BriefBuilder:
         chosen = ranked[:max_points]
         points: list[bt.KeyPoint] = []
         pending: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
-        drafts: list[dict[str, object]] = []
-        for n, (_, c, langs, reps) in enumerate(chosen):
+        drafts: list[_Draft] = []
+        for n, (_, c, _langs, reps) in enumerate(chosen):
             in_target = [i for i in reps if sents[i].language == target]
             pool = in_target or reps
             cvec = vectors[c].mean(axis=0)
             rep = max(pool, key=lambda i: (round(float(vectors[i] @ cvec), 4), -i))
-            text, rendering, language = sents[rep].text, "original", sents[rep].language
             if not in_target:
-                pending[(sents[rep].language, target)].append((n, text))
-            drafts.append({"rep": rep, "text": text, "rendering": rendering, "language": language})
-            del langs
+                pending[(sents[rep].language, target)].append((n, sents[rep].text))
+            drafts.append(_Draft(sents[rep].text, "original", sents[rep].language))
         untranslated = 0
         for (src, tgt), items in sorted(pending.items()):
             out = await translate([t for _, t in items], src, tgt)
             outputs: list[str | None] = list(out) if out is not None else [None] * len(items)
             for (n, _), tr in zip(items, outputs, strict=True):
                 if tr is None:
-                    drafts[n]["rendering"] = "untranslated"
+                    drafts[n].rendering = "untranslated"
                     untranslated += 1
                 else:
-                    drafts[n].update(text=tr, rendering="translated", language=tgt)
+                    drafts[n] = _Draft(tr, "translated", tgt)
         if untranslated:
             notes.append(
                 f"{untranslated} key point(s) are kept in their original language "
@@ -387,14 +393,13 @@ class BriefBuilder:
             entity_ids = sorted(
                 {m.entity_id for i in c for m in docs[sents[i].doc].mentions[sents[i].index]}
             )
-            text = str(draft["text"])
             points.append(
                 bt.KeyPoint(
                     id="k-"
                     + _hash(*sorted(f"{docs[sents[i].doc].key}:{sents[i].index}" for i in c), n=12),
-                    text=text,
-                    language=str(draft["language"]),
-                    rendering=str(draft["rendering"]),
+                    text=draft.text,
+                    language=draft.language,
+                    rendering=draft.rendering,
                     support=tuple(support),
                     languages=tuple(langs),
                     outlet_count=len(outlets),
@@ -562,8 +567,3 @@ class BriefBuilder:
 def _shorten(text: str, words: int = 16) -> str:
     parts = text.split()
     return text if len(parts) <= words else " ".join(parts[:words]) + " …"
-
-
-def brief_json_key(brief: bt.Brief) -> str:
-    """A canonical string of a brief (tests compare briefs with it)."""
-    return json.dumps(brief, default=lambda o: o.__dict__, sort_keys=True, ensure_ascii=False)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from service.brief.entities import Mention
 from service.brief.types import EntityType, QuoteKind
 
-_DIRECT = re.compile(r"«([^«»]{12,})»|“([^“”]{12,})”|\"([^\"]{12,})\"")
+_DIRECT = re.compile(r"«([^«»]{12,})»|“([^“”]{12,})”|„([^„“”]{12,})[“”]|\"([^\"]{12,})\"")
 _SPEECH_VERBS = {
     "en": r"\b(said|says|told|stressed|added|noted|stated|declared|warned|insisted|claimed)\b",
     "ru": r"\b(заявил[аи]?|сказал[аи]?|отметил[аи]?|подчеркнул[аи]?|добавил[аи]?|сообщил[аи]?|"

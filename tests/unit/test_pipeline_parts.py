@@ -130,6 +130,9 @@ def test_quotes_direct_and_reported(finder: EntityFinder) -> None:
     ru = ["«Всё очень просто: террористы должны прекратить атаки», — сказал Песков."]
     q = find_quotes(ru, finder.mentions(ru, "ru"), "ru")
     assert q[0].text.startswith("Всё очень просто") and q[0].speaker is not None
+    low = ["„Надежды на возобновление перемирия очень мало“, — сказал Песков журналистам."]
+    q = find_quotes(low, finder.mentions(low, "ru"), "ru")
+    assert q[0].text.startswith("Надежды") and q[0].speaker.entity_id == "dmitry-peskov"
 
 
 @pytest.mark.parametrize(
