@@ -1,0 +1,1 @@
+"""Unit tests: fast and pure, no server."""
