@@ -203,3 +203,16 @@ async def test_ids_are_stable_content_hashes(
     assert [s.article_id for s in b1.sources] == [s.article_id for s in b2.sources]
     assert all(s.article_id.startswith("a-") for s in b1.sources)
     assert b1.id == b2.id and [k.id for k in b1.key_points] == [k.id for k in b2.key_points]
+
+
+async def test_markdown_is_labelled_in_the_brief_language(
+    engine: Engine, example_articles: list[Article]
+) -> None:
+    from service.brief.render import to_markdown
+
+    en = to_markdown(await brief(engine, example_articles))
+    assert "## Key points" in en and "_(untranslated)_" in en and "## Conflicting figures" in en
+    ru = to_markdown(await brief(engine, example_articles, "ru"))
+    assert ru.startswith("# В Кремле") and "## Главное" in ru and "## Key points" not in ru
+    ar = to_markdown(await brief(engine, example_articles, "ar"))
+    assert "## أبرز النقاط" in ar
