@@ -4,6 +4,7 @@ comment/cookie banners) from ru/ar/en articles line by line, keeping real senten
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
@@ -127,9 +128,32 @@ def _headline_like(line: str) -> bool:
     return 0 < _words(text) <= 16 and not re.search(r"[.!…»\"”]\s*$", text)
 
 
+_HTML_TAG = re.compile(
+    r"<(p|div|br|span|a|h[1-6]|li|ul|ol|article|section|strong|em)\b[^>]*>", re.IGNORECASE
+)
+_HTML_BLOCK = re.compile(
+    r"</?(p|div|br|h[1-6]|li|ul|ol|article|section|blockquote)\b[^>]*>", re.IGNORECASE
+)
+_HTML_DROP = re.compile(
+    r"<(script|style|nav|footer|aside|form)\b.*?</\1>", re.IGNORECASE | re.DOTALL
+)
+
+
+def html_to_text(text: str) -> str:
+    """Scraped HTML fragments become text: scripts, navigation and footers go, block elements
+    become paragraph breaks, entities are decoded. Plain text passes through unchanged."""
+    if not _HTML_TAG.search(text):
+        return html.unescape(text) if "&" in text else text
+    text = _HTML_DROP.sub("", text)
+    text = _HTML_BLOCK.sub("\n\n", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    return html.unescape(text)
+
+
 def clean_page(text: str) -> str:
     """The article text without page furniture; paragraphs separated by one blank line."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = html_to_text(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = unicodedata.normalize("NFC", text).replace("\u00a0", " ")
     lines = [ln.strip() for ln in text.split("\n")]
     keep: list[str] = []
     in_related = False

@@ -209,3 +209,16 @@ def test_extractive_agrees_across_languages_and_ranks_longer_articles() -> None:
     scores = lex.scores(sentences, "en")
     assert len(set(scores)) > 1 and max(scores) == 1.0
     assert [i for i, _ in lex.select(sentences, 3, "en")] == [1, 2, 6]
+
+
+def test_clean_html_fragments() -> None:
+    page = (
+        "<div class='player'>Listen Live</div><script>var x = 1;</script>"
+        "<p>Peskov said the truce&nbsp;was over &amp; could not resume.</p>"
+        "<p>The army said rebels <a href='/x'>broke</a> it 300 times.</p>"
+        "<footer>All rights reserved</footer>"
+    )
+    assert clean_page(page) == (
+        "Peskov said the truce was over & could not resume.\n\n"
+        "The army said rebels broke it 300 times."
+    )
