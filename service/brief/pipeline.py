@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ ENTITY_BONUS = 0.04
 NUMBER_BONUS = 0.03
 MIN_CLAIM_WORDS = 5
 SUMMARY_POINTS = 3
+EMBED_STEP = 256  # sentences embedded between checks that the caller is still there
 
 # translate(texts, source, target) -> translations, or None when no model serves the pair.
 Translate = Callable[[Sequence[str], str, str], Awaitable[list[str] | None]]
@@ -56,6 +58,10 @@ class _Doc:
     sentences: list[str] = field(default_factory=list)
     mentions: list[list[Mention]] = field(default_factory=list)
     fed: set[str] = field(default_factory=set)
+
+
+class _Abandoned(Exception):
+    """The caller is gone; stop analysing."""
 
 
 @dataclass
@@ -184,7 +190,12 @@ class BriefBuilder:
         used_models: dict[str, bt.ModelRef] = {m.name: m for m in models}
 
         # The CPU-heavy part (NER, embeddings, clustering) runs off the event loop.
-        sents, vectors, clusters = await asyncio.to_thread(self._analyse, docs)
+        stop = threading.Event()
+        try:
+            sents, vectors, clusters = await asyncio.to_thread(self._analyse, docs, stop)
+        except asyncio.CancelledError:
+            stop.set()  # the caller left (cancelled, deadline): the thread stops at its next step
+            raise
         single_story = len(docs) < 2 or any(len({sents[i].doc for i in c}) >= 2 for c in clusters)
         if not single_story:
             notes.append(
@@ -242,8 +253,15 @@ class BriefBuilder:
             notes=tuple(notes),
         )
 
-    def _analyse(self, docs: list[_Doc]) -> tuple[list[_Sent], np.ndarray, list[list[int]]]:
-        """Split, find entities, embed and cluster (blocking)."""
+    def _analyse(
+        self, docs: list[_Doc], stop: threading.Event
+    ) -> tuple[list[_Sent], np.ndarray, list[list[int]]]:
+        """Split, find entities, embed and cluster (blocking; gives up when `stop` is set)."""
+
+        def check() -> None:
+            if stop.is_set():
+                raise _Abandoned
+
         sents: list[_Sent] = []
         for n, d in enumerate(docs):
             d.sentences = [s.text for s in split_sentences(d.text, d.language)]
@@ -251,13 +269,19 @@ class BriefBuilder:
         for lang in SUPPORTED_LANGUAGES:
             group = [d for d in docs if d.language == lang]
             flat = [s for d in group for s in d.sentences]
+            check()
             found = self.entities.mentions(flat, lang) if flat else []
             pos = 0
             for d in group:
                 d.mentions = found[pos : pos + len(d.sentences)]
                 pos += len(d.sentences)
 
-        vectors = self.embedder.embed([s.text for s in sents])
+        parts = []
+        for start in range(0, len(sents), EMBED_STEP):
+            check()
+            parts.append(self.embedder.embed([s.text for s in sents[start : start + EMBED_STEP]]))
+        vectors = np.concatenate(parts) if parts else self.embedder.embed([])
+        check()
         clusters = self._claims(docs, sents, vectors)
         return sents, vectors, clusters
 

@@ -216,3 +216,20 @@ async def test_markdown_is_labelled_in_the_brief_language(
     assert ru.startswith("# В Кремле") and "## Главное" in ru and "## Key points" not in ru
     ar = to_markdown(await brief(engine, example_articles, "ar"))
     assert "## أبرز النقاط" in ar
+
+
+async def test_analysis_gives_up_when_the_caller_leaves(
+    engine: Engine, example_articles: list[Article]
+) -> None:
+    import threading
+
+    from service.brief.pipeline import _Abandoned
+
+    builder = engine.brief_builder
+    docs, _ = builder._ingest(example_articles, [])
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(_Abandoned):
+        builder._analyse(docs, stop)
+    sents, vectors, clusters = builder._analyse(docs, threading.Event())
+    assert len(sents) == len(vectors) and clusters
