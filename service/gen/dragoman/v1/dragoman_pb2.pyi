@@ -63,6 +63,7 @@ class _BriefFormat:
 class _BriefFormatEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_BriefFormat.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     BRIEF_FORMAT_MESSAGE: _BriefFormat.ValueType  # 0
+    """Only the Brief message (JSON via the proto3 JSON mapping is the client's choice)."""
     BRIEF_FORMAT_MARKDOWN: _BriefFormat.ValueType  # 1
     """Also fill BriefResponse.markdown."""
 
@@ -70,6 +71,7 @@ class BriefFormat(_BriefFormat, metaclass=_BriefFormatEnumTypeWrapper):
     """Output formats besides the message itself."""
 
 BRIEF_FORMAT_MESSAGE: BriefFormat.ValueType  # 0
+"""Only the Brief message (JSON via the proto3 JSON mapping is the client's choice)."""
 BRIEF_FORMAT_MARKDOWN: BriefFormat.ValueType  # 1
 """Also fill BriefResponse.markdown."""
 Global___BriefFormat: _TypeAlias = BriefFormat  # noqa: Y015
@@ -81,6 +83,7 @@ class _Coverage:
 class _CoverageEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Coverage.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     COVERAGE_UNSPECIFIED: _Coverage.ValueType  # 0
+    """Not set."""
     COVERAGE_SINGLE_SOURCE: _Coverage.ValueType  # 1
     """Only one article reports it."""
     COVERAGE_ONE_LANGUAGE: _Coverage.ValueType  # 2
@@ -94,6 +97,7 @@ class Coverage(_Coverage, metaclass=_CoverageEnumTypeWrapper):
     """How widely a key point is reported across the languages of the input."""
 
 COVERAGE_UNSPECIFIED: Coverage.ValueType  # 0
+"""Not set."""
 COVERAGE_SINGLE_SOURCE: Coverage.ValueType  # 1
 """Only one article reports it."""
 COVERAGE_ONE_LANGUAGE: Coverage.ValueType  # 2
@@ -111,6 +115,7 @@ class _QuoteKind:
 class _QuoteKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_QuoteKind.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     QUOTE_KIND_UNSPECIFIED: _QuoteKind.ValueType  # 0
+    """Not set."""
     QUOTE_KIND_DIRECT: _QuoteKind.ValueType  # 1
     """Words in quotation marks."""
     QUOTE_KIND_REPORTED: _QuoteKind.ValueType  # 2
@@ -119,6 +124,7 @@ class _QuoteKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_QuoteKind.V
 class QuoteKind(_QuoteKind, metaclass=_QuoteKindEnumTypeWrapper): ...
 
 QUOTE_KIND_UNSPECIFIED: QuoteKind.ValueType  # 0
+"""Not set."""
 QUOTE_KIND_DIRECT: QuoteKind.ValueType  # 1
 """Words in quotation marks."""
 QUOTE_KIND_REPORTED: QuoteKind.ValueType  # 2
@@ -132,18 +138,28 @@ class _EntityType:
 class _EntityTypeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_EntityType.ValueType], _builtins.type):
     DESCRIPTOR: _descriptor.EnumDescriptor
     ENTITY_TYPE_UNSPECIFIED: _EntityType.ValueType  # 0
+    """Not set."""
     ENTITY_TYPE_PERSON: _EntityType.ValueType  # 1
+    """A person."""
     ENTITY_TYPE_ORGANIZATION: _EntityType.ValueType  # 2
+    """A state body, company, agency or other organisation."""
     ENTITY_TYPE_LOCATION: _EntityType.ValueType  # 3
+    """A country, city, region or site."""
     ENTITY_TYPE_ARMED_GROUP: _EntityType.ValueType  # 4
+    """An army, militia, rebel or terrorist group, or a military coalition."""
 
 class EntityType(_EntityType, metaclass=_EntityTypeEnumTypeWrapper): ...
 
 ENTITY_TYPE_UNSPECIFIED: EntityType.ValueType  # 0
+"""Not set."""
 ENTITY_TYPE_PERSON: EntityType.ValueType  # 1
+"""A person."""
 ENTITY_TYPE_ORGANIZATION: EntityType.ValueType  # 2
+"""A state body, company, agency or other organisation."""
 ENTITY_TYPE_LOCATION: EntityType.ValueType  # 3
+"""A country, city, region or site."""
 ENTITY_TYPE_ARMED_GROUP: EntityType.ValueType  # 4
+"""An army, militia, rebel or terrorist group, or a military coalition."""
 Global___EntityType: _TypeAlias = EntityType  # noqa: Y015
 
 @_typing.final
@@ -363,6 +379,7 @@ class SummarizeRequest(_message.Message):
     ratio: _builtins.float
     """This fraction of the text's sentences, in (0, 1]."""
     method: Global___SummarizeMethod.ValueType
+    """How to summarise; AUTO by default."""
     def __init__(
         self,
         *,
@@ -396,6 +413,7 @@ class SourceSpan(_message.Message):
     start_char: _builtins.int
     """Offsets in Unicode code points into the request text, end exclusive."""
     end_char: _builtins.int
+    """Exclusive end offset (code points)."""
     text: _builtins.str
     """The sentence itself."""
     score: _builtins.float
@@ -427,6 +445,7 @@ class SummarizeResponse(_message.Message):
     SOURCES_FIELD_NUMBER: _builtins.int
     MODELS_FIELD_NUMBER: _builtins.int
     summary: _builtins.str
+    """The summary text."""
     language: _builtins.str
     """Language of the summary."""
     source_language: _builtins.str
@@ -475,7 +494,9 @@ class Article(_message.Message):
     id: _builtins.str
     """Caller's id, unique in the request; "" lets dragoman use a content hash."""
     url: _builtins.str
+    """Where the article was published (kept in sources)."""
     title: _builtins.str
+    """The article's headline; a target-language title can become the brief's headline."""
     text: _builtins.str
     """The article text; scraped page furniture ("Listen Live", share lines, tag lines...) is removed."""
     language: _builtins.str
@@ -483,7 +504,9 @@ class Article(_message.Message):
     outlet: _builtins.str
     """The publisher, e.g. "TASS", "Reuters", "Al Jazeera"."""
     @_builtins.property
-    def published_time(self) -> _timestamp_pb2.Timestamp: ...
+    def published_time(self) -> _timestamp_pb2.Timestamp:
+        """When it was published (kept in sources; never used to resolve relative dates)."""
+
     def __init__(
         self,
         *,
@@ -516,6 +539,7 @@ class BriefRequest(_message.Message):
     max_key_points: _builtins.int
     """Most key points to return (default 8, at most 50)."""
     format: Global___BriefFormat.ValueType
+    """Extra renderings to return."""
     @_builtins.property
     def articles(self) -> _containers.RepeatedCompositeFieldContainer[Global___Article]:
         """1 to 200 articles, each text at most 200,000 characters."""
@@ -545,7 +569,9 @@ class BriefResponse(_message.Message):
     markdown: _builtins.str
     """The brief rendered as Markdown when asked for."""
     @_builtins.property
-    def brief(self) -> Global___Brief: ...
+    def brief(self) -> Global___Brief:
+        """The structured brief."""
+
     def __init__(
         self,
         *,
@@ -571,8 +597,11 @@ class Support(_message.Message):
     LANGUAGE_FIELD_NUMBER: _builtins.int
     SENTENCE_FIELD_NUMBER: _builtins.int
     article_id: _builtins.str
+    """Article.id (or its content hash)."""
     outlet: _builtins.str
+    """Article.outlet."""
     language: _builtins.str
+    """The article's (detected) language."""
     sentence: _builtins.str
     """The sentence of that article that carries the claim, as written."""
     def __init__(
@@ -616,10 +645,15 @@ class KeyPoint(_message.Message):
     "translated" (by a model), or "untranslated" (no model; kept in the original language).
     """
     outlet_count: _builtins.int
+    """Distinct outlets that carry it."""
     article_count: _builtins.int
+    """Distinct articles that carry it (duplicates count once)."""
     coverage: Global___Coverage.ValueType
+    """How widely it is reported across languages."""
     @_builtins.property
-    def support(self) -> _containers.RepeatedCompositeFieldContainer[Global___Support]: ...
+    def support(self) -> _containers.RepeatedCompositeFieldContainer[Global___Support]:
+        """The articles that carry the claim, one sentence each."""
+
     @_builtins.property
     def languages(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Distinct languages, outlets and articles that carry it."""
@@ -663,6 +697,7 @@ class Quote(_message.Message):
     KIND_FIELD_NUMBER: _builtins.int
     ARTICLE_ID_FIELD_NUMBER: _builtins.int
     id: _builtins.str
+    """Stable content hash."""
     speaker_entity_id: _builtins.str
     """Entity.id of the speaker; "" when no speaker could be attributed."""
     speaker: _builtins.str
@@ -670,10 +705,13 @@ class Quote(_message.Message):
     text: _builtins.str
     """The quote in its original language."""
     language: _builtins.str
+    """Language of `text`."""
     translation: _builtins.str
     """The quote in target_language; "" when no model is installed (or it is already in it)."""
     kind: Global___QuoteKind.ValueType
+    """Direct or reported speech."""
     article_id: _builtins.str
+    """The article it comes from."""
     def __init__(
         self,
         *,
@@ -703,8 +741,11 @@ class SurfaceForms(_message.Message):
     LANGUAGE_FIELD_NUMBER: _builtins.int
     FORMS_FIELD_NUMBER: _builtins.int
     language: _builtins.str
+    """ISO 639-1 code."""
     @_builtins.property
-    def forms(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def forms(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Forms as written in the articles (case forms, prefixes, transliterations)."""
+
     def __init__(
         self,
         *,
@@ -734,11 +775,17 @@ class Entity(_message.Message):
     name: _builtins.str
     """Canonical English name."""
     type: Global___EntityType.ValueType
+    """What kind of entity."""
     mention_count: _builtins.int
+    """Mentions across all articles."""
     @_builtins.property
-    def surface_forms(self) -> _containers.RepeatedCompositeFieldContainer[Global___SurfaceForms]: ...
+    def surface_forms(self) -> _containers.RepeatedCompositeFieldContainer[Global___SurfaceForms]:
+        """Surface forms per language."""
+
     @_builtins.property
-    def article_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def article_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Articles that mention it."""
+
     def __init__(
         self,
         *,
@@ -769,11 +816,13 @@ class DateMention(_message.Message):
     text: _builtins.str
     """As written."""
     language: _builtins.str
+    """Language of the article."""
     iso_date: _builtins.str
     """YYYY-MM-DD (or YYYY-MM) when the text itself gives it; "" for relative dates."""
     relative: _builtins.bool
     """"on Monday", "вчера": kept as written, never turned into an absolute date."""
     article_id: _builtins.str
+    """The article it comes from."""
     def __init__(
         self,
         *,
@@ -808,7 +857,9 @@ class Figure(_message.Message):
     counted: _builtins.str
     """What it counts, in English ("soldiers killed", "attacks", "days")."""
     article_id: _builtins.str
+    """The article it comes from."""
     language: _builtins.str
+    """Language of the article."""
     sentence: _builtins.str
     """The sentence it was found in."""
     def __init__(
@@ -838,8 +889,11 @@ class FigureConflict(_message.Message):
     COUNTED_FIELD_NUMBER: _builtins.int
     FIGURES_FIELD_NUMBER: _builtins.int
     counted: _builtins.str
+    """What is counted, in English."""
     @_builtins.property
-    def figures(self) -> _containers.RepeatedCompositeFieldContainer[Global___Figure]: ...
+    def figures(self) -> _containers.RepeatedCompositeFieldContainer[Global___Figure]:
+        """Every figure for it, each with its source, sorted by value."""
+
     def __init__(
         self,
         *,
@@ -868,17 +922,25 @@ class Source(_message.Message):
     PUBLISHED_TIME_FIELD_NUMBER: _builtins.int
     FED_FIELD_NUMBER: _builtins.int
     article_id: _builtins.str
+    """Article.id (or its content hash)."""
     url: _builtins.str
+    """Article.url."""
     title: _builtins.str
+    """Article.title."""
     outlet: _builtins.str
+    """Article.outlet."""
     language: _builtins.str
+    """The given or detected language; an unsupported one means the article fed nothing."""
     language_confidence: _builtins.float
+    """Detection confidence in [0, 1]; 1 when the request named the language."""
     @_builtins.property
     def duplicate_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Other ids of byte-identical duplicates of this article (counted once)."""
 
     @_builtins.property
-    def published_time(self) -> _timestamp_pb2.Timestamp: ...
+    def published_time(self) -> _timestamp_pb2.Timestamp:
+        """Article.published_time."""
+
     @_builtins.property
     def fed(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Parts of the brief this article fed: "summary", "key_points", "quotes", "entities",
@@ -914,8 +976,11 @@ class ModelRef(_message.Message):
     TASK_FIELD_NUMBER: _builtins.int
     REVISION_FIELD_NUMBER: _builtins.int
     name: _builtins.str
+    """Model name (manifest name or embedded model)."""
     task: _builtins.str
+    """What it did: translate, summarize, embed, ner, detect."""
     revision: _builtins.str
+    """Pinned revision, or the version of the package that ships it."""
     def __init__(
         self,
         *,
@@ -938,8 +1003,11 @@ class Provenance(_message.Message):
     PIPELINE_VERSION_FIELD_NUMBER: _builtins.int
     MODELS_FIELD_NUMBER: _builtins.int
     pipeline_version: _builtins.str
+    """Version of the brief pipeline (changes when its output can change)."""
     @_builtins.property
-    def models(self) -> _containers.RepeatedCompositeFieldContainer[Global___ModelRef]: ...
+    def models(self) -> _containers.RepeatedCompositeFieldContainer[Global___ModelRef]:
+        """Every model that contributed, with its revision."""
+
     def __init__(
         self,
         *,
@@ -975,26 +1043,45 @@ class Brief(_message.Message):
     id: _builtins.str
     """Content hash of the inputs and options."""
     language: _builtins.str
+    """ISO 639-1 code of the brief (headline, summary, key points where possible)."""
     headline: _builtins.str
+    """A headline in the brief's language: a supporting article's title, else the top key point."""
     summary: _builtins.str
+    """The top key points, in the brief's language where possible."""
     single_story: _builtins.bool
     """False when the articles do not appear to cover one story (no claim shared by two of them)."""
     @_builtins.property
-    def key_points(self) -> _containers.RepeatedCompositeFieldContainer[Global___KeyPoint]: ...
+    def key_points(self) -> _containers.RepeatedCompositeFieldContainer[Global___KeyPoint]:
+        """The story's claims, most widely reported first."""
+
     @_builtins.property
-    def quotes(self) -> _containers.RepeatedCompositeFieldContainer[Global___Quote]: ...
+    def quotes(self) -> _containers.RepeatedCompositeFieldContainer[Global___Quote]:
+        """Direct and reported speech, attributed."""
+
     @_builtins.property
-    def entities(self) -> _containers.RepeatedCompositeFieldContainer[Global___Entity]: ...
+    def entities(self) -> _containers.RepeatedCompositeFieldContainer[Global___Entity]:
+        """People, organisations, places and armed groups, most mentioned first."""
+
     @_builtins.property
-    def dates(self) -> _containers.RepeatedCompositeFieldContainer[Global___DateMention]: ...
+    def dates(self) -> _containers.RepeatedCompositeFieldContainer[Global___DateMention]:
+        """Dates the articles give."""
+
     @_builtins.property
-    def figures(self) -> _containers.RepeatedCompositeFieldContainer[Global___Figure]: ...
+    def figures(self) -> _containers.RepeatedCompositeFieldContainer[Global___Figure]:
+        """Numbers with what they count."""
+
     @_builtins.property
-    def figure_conflicts(self) -> _containers.RepeatedCompositeFieldContainer[Global___FigureConflict]: ...
+    def figure_conflicts(self) -> _containers.RepeatedCompositeFieldContainer[Global___FigureConflict]:
+        """Figures on which sources disagree."""
+
     @_builtins.property
-    def sources(self) -> _containers.RepeatedCompositeFieldContainer[Global___Source]: ...
+    def sources(self) -> _containers.RepeatedCompositeFieldContainer[Global___Source]:
+        """Every input article, in id order."""
+
     @_builtins.property
-    def provenance(self) -> Global___Provenance: ...
+    def provenance(self) -> Global___Provenance:
+        """What produced the brief, so it can be reproduced."""
+
     @_builtins.property
     def notes(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Things the reader should know ("2 key points are untranslated: no model ar->en")."""
@@ -1061,18 +1148,23 @@ class ModelInfo(_message.Message):
     LOCAL_PATH_FIELD_NUMBER: _builtins.int
     INSTALL_HINT_FIELD_NUMBER: _builtins.int
     name: _builtins.str
+    """Unique name (manifest name for downloadable models)."""
     task: _builtins.str
     """"translate", "summarize", "embed", "ner", "detect", "split"."""
     source_language: _builtins.str
     """ISO 639-1 codes; "" where not applicable; for embedded models, "*" for many."""
     target_language: _builtins.str
+    """ISO 639-1; "" for non-translation tasks."""
     hub_id: _builtins.str
     """Hub id and pinned revision; "" for models that ship inside a package."""
     revision: _builtins.str
+    """Pinned hub revision, or the package version for embedded models."""
     license: _builtins.str
+    """SPDX licence of the weights."""
     format: _builtins.str
     """"ctranslate2", "transformers" or "package"."""
     installed: _builtins.bool
+    """Whether it is on disk (always true for embedded models)."""
     local_path: _builtins.str
     """Where it is (or would be) on disk."""
     install_hint: _builtins.str
@@ -1111,11 +1203,17 @@ class Limits(_message.Message):
     MAX_ARTICLE_CHARS_FIELD_NUMBER: _builtins.int
     MAX_MESSAGE_BYTES_FIELD_NUMBER: _builtins.int
     max_texts: _builtins.int
+    """Most texts in one Translate/DetectLanguage request."""
     max_text_chars: _builtins.int
+    """Longest text, in characters."""
     max_request_chars: _builtins.int
+    """Most characters in all texts of one request."""
     max_articles: _builtins.int
+    """Most articles in one Brief."""
     max_article_chars: _builtins.int
+    """Longest article (and Summarize text), in characters."""
     max_message_bytes: _builtins.int
+    """Largest request or response message, in bytes."""
     def __init__(
         self,
         *,
@@ -1142,13 +1240,17 @@ class ListModelsResponse(_message.Message):
     TRANSLATION_PAIRS_FIELD_NUMBER: _builtins.int
     LIMITS_FIELD_NUMBER: _builtins.int
     @_builtins.property
-    def models(self) -> _containers.RepeatedCompositeFieldContainer[Global___ModelInfo]: ...
+    def models(self) -> _containers.RepeatedCompositeFieldContainer[Global___ModelInfo]:
+        """Manifest models, then embedded ones."""
+
     @_builtins.property
     def translation_pairs(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Language pairs Translate can serve now, e.g. "ru-en", "ru-ar (via en)"."""
 
     @_builtins.property
-    def limits(self) -> Global___Limits: ...
+    def limits(self) -> Global___Limits:
+        """The server's request limits."""
+
     def __init__(
         self,
         *,
