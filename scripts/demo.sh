@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/dragoman ] || scripts/install.sh
-port="${DRAGOMAN_DEMO_PORT:-50151}"
+# A free port unless DRAGOMAN_DEMO_PORT says which.
+port="${DRAGOMAN_DEMO_PORT:-$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 log="$(mktemp)"
 .venv/bin/dragoman serve --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
 server=$!
