@@ -123,8 +123,8 @@ def _cmd_models(args: argparse.Namespace) -> int:
         from service.pull import pull
 
         entry = registry.entry(args.name)
-        path = pull(entry, settings.models_dir)
-        print(f"installed {entry.name} at {path}")
+        path = pull(entry, settings.models_dir, settings.manifest_path)
+        print(f"installed {entry.name} at {path}; revision pinned in {settings.manifest_path}")
         return 0
     from service.engine import embedded_models
 

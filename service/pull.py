@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -36,8 +37,28 @@ def check_hub(endpoint: str, timeout_s: float = 3.0) -> None:
         ) from exc
 
 
-def pull(entry: ManifestEntry, models_dir: Path) -> Path:
-    """Download `entry` at its pinned revision into its folder; convert to CTranslate2 int8."""
+_SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
+def pin_revision(manifest: Path, name: str, sha: str) -> bool:
+    """Write `sha` as the revision of model `name` in the manifest, when it is not already a
+    commit (a branch such as "main" moves; a commit does not). Returns whether it changed."""
+    text = manifest.read_text()
+    blocks = re.split(r"(?m)^(?=\[\[model\]\])", text)
+    for i, block in enumerate(blocks):
+        if re.search(rf'(?m)^name\s*=\s*"{re.escape(name)}"\s*$', block):
+            current = re.search(r'(?m)^revision\s*=\s*"([^"]*)"', block)
+            if current is None or _SHA.match(current.group(1)):
+                return False
+            blocks[i] = block[: current.start(1)] + sha + block[current.end(1) :]
+            manifest.write_text("".join(blocks))
+            return True
+    return False
+
+
+def pull(entry: ManifestEntry, models_dir: Path, manifest: Path | None = None) -> Path:
+    """Download `entry` at its revision into its folder (CTranslate2 entries are converted to
+    int8) and pin the manifest to the commit that was downloaded."""
     endpoint = hub_endpoint()
     check_hub(endpoint)
     from huggingface_hub import snapshot_download
@@ -72,6 +93,8 @@ def pull(entry: ManifestEntry, models_dir: Path) -> Path:
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)
+    if manifest is not None and resolved:
+        pin_revision(manifest, entry.name, resolved)
     return target
 
 

@@ -145,3 +145,18 @@ def test_read_articles_formats_and_errors(tmp_path: Path) -> None:
         read_articles([tmp_path / "bad.json"])
     with pytest.raises(InvalidInput, match="no such file"):
         read_articles([tmp_path / "missing.txt"])
+
+
+def test_pull_pins_the_manifest_to_the_commit_it_got(tmp_path: Path) -> None:
+    from service.pull import pin_revision
+    from service.registry import read_manifest
+
+    manifest = tmp_path / "manifest.toml"
+    manifest.write_text((ROOT / "models" / "manifest.toml").read_text())
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    assert pin_revision(manifest, "opus-mt-ar-en", sha)
+    revisions = {e.name: e.revision for e in read_manifest(manifest)}
+    assert revisions["opus-mt-ar-en"] == sha
+    assert revisions["opus-mt-ru-en"] == "main"  # only that entry
+    assert not pin_revision(manifest, "opus-mt-ar-en", "f" * 40)  # a commit stays pinned
+    assert not pin_revision(manifest, "no-such-model", sha)
