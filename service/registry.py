@@ -133,6 +133,7 @@ class Registry:
     def status(self) -> list[ModelStatus]:
         out = []
         for e in self.entries:
+            installed = e.installed(self.models_dir)
             out.append(
                 ModelStatus(
                     name=e.name,
@@ -143,11 +144,9 @@ class Registry:
                     revision=e.revision,
                     license=e.license,
                     format=e.format,
-                    installed=e.installed(self.models_dir),
+                    installed=installed,
                     local_path=str(e.folder(self.models_dir)),
-                    install_hint=""
-                    if e.installed(self.models_dir)
-                    else e.install_hint(self.models_dir),
+                    install_hint="" if installed else e.install_hint(self.models_dir),
                 )
             )
         return out
@@ -230,13 +229,8 @@ class Registry:
     def load_installed(self) -> list[str]:
         """Load every installed model once (the server is NOT_SERVING until this returns)."""
         for e in self.entries:
-            if e.installed(self.models_dir) and e.name not in self._loaded:
-                log.info(
-                    "loading model %s (%s) from %s", e.name, e.format, e.folder(self.models_dir)
-                )
-                self._loaded[e.name] = LOADERS[e.format](
-                    e, e.folder(self.models_dir), self.settings
-                )
+            if e.installed(self.models_dir):
+                self.model(e)
         return sorted(self._loaded)
 
     def model(self, entry: ManifestEntry) -> Seq2Seq:
@@ -250,9 +244,9 @@ class Registry:
                 raise ModelUnavailable(
                     f"model {entry.name} is not installed: " + entry.install_hint(self.models_dir)
                 )
-            self._loaded[entry.name] = LOADERS[entry.format](
-                entry, entry.folder(self.models_dir), self.settings
-            )
+            folder = entry.folder(self.models_dir)
+            log.info("loading model %s (%s) from %s", entry.name, entry.format, folder)
+            self._loaded[entry.name] = LOADERS[entry.format](entry, folder, self.settings)
         return self._loaded[entry.name]
 
     def close(self) -> None:

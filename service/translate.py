@@ -117,28 +117,37 @@ class TranslationService:
         """Detect, route and chunk every text (blocking: language id and tokenisation)."""
         plans: list[_Plan] = []
         identity: dict[int, tuple[str, float]] = {}
+        routes: dict[str, tuple[ManifestEntry, ...]] = {}  # one lookup per source language
         for i, text in enumerate(job.texts):
             src, conf = (source, 1.0) if source else self.detect_source(text, i)
             if src == target:
                 identity[i] = (src, conf)
                 continue
-            route = tuple(self._registry.translation_route(src, target))
+            if src not in routes:
+                routes[src] = tuple(self._registry.translation_route(src, target))
+            route = routes[src]
             first = self._registry.model(route[0])
             layout = plan_chunks(text, src, first.count_tokens, first.max_input_tokens)
             plans.append(_Plan(i, src, conf, route, layout))
         return plans, identity
 
     async def _leg(
-        self, entry: ManifestEntry, texts: list[str], deadline: float | None
+        self,
+        entry: ManifestEntry,
+        texts: list[str],
+        deadline: float | None,
+        *,
+        planned: bool = False,
     ) -> list[str]:
-        """Run texts through one model; a text over its input limit (a pivot's intermediate
-        English can be) is chunked and put back together, never cut."""
+        """Run texts through one model. Unless they were `planned` for it (the first leg's
+        chunks), a text over its input limit (a pivot's intermediate English can be) is chunked
+        and put back together, never cut."""
         scheduler = self._pool.get(entry)
         model = scheduler.model
         layouts = [
-            plan_chunks(t, entry.source, model.count_tokens, model.max_input_tokens)
-            if model.count_tokens(t) > model.max_input_tokens
-            else None
+            None
+            if planned or model.count_tokens(t) <= model.max_input_tokens
+            else plan_chunks(t, entry.source, model.count_tokens, model.max_input_tokens)
             for t in texts
         ]
         flat = [
@@ -164,12 +173,11 @@ class TranslationService:
         for p in plans:
             by_route.setdefault(tuple(e.name for e in p.route), []).append(p)
         outputs: dict[int, str] = {}
+        split_terms = _term_splitter(job.glossary)
 
         async def run_route(group: list[_Plan]) -> None:
             route = group[0].route
-            pieces_per_plan = [
-                [_split_terms(c, job.glossary) for c in p.layout.chunks] for p in group
-            ]
+            pieces_per_plan = [[split_terms(c) for c in p.layout.chunks] for p in group]
             # Translate only the non-term parts; terms are put back verbatim.
             texts = [
                 part
@@ -178,8 +186,8 @@ class TranslationService:
                 for is_term, part in parts
                 if not is_term and part.strip()
             ]
-            for entry in route:
-                texts = await self._leg(entry, texts, deadline)
+            for leg, entry in enumerate(route):
+                texts = await self._leg(entry, texts, deadline, planned=leg == 0)
             it = iter(texts)
             for p, chunks in zip(group, pieces_per_plan, strict=True):
                 translated_chunks = []
@@ -213,23 +221,28 @@ class TranslationService:
         return results
 
 
-def _split_terms(chunk: str, glossary: Sequence[GlossaryTerm]) -> list[tuple[bool, str]]:
-    """Cut a chunk around glossary terms: [(is_term, text)], terms already replaced."""
+def _term_splitter(glossary: Sequence[GlossaryTerm]) -> Callable[[str], list[tuple[bool, str]]]:
+    """A function that cuts a chunk around glossary terms into [(is_term, text)], the terms
+    already replaced by their fixed translation (the pattern is compiled once per request)."""
     if not glossary:
-        return [(False, chunk)]
+        return lambda chunk: [(False, chunk)]
     table = {g.source: g.target for g in glossary}
     pattern = re.compile(
         r"(?<!\w)("
         + "|".join(re.escape(s) for s in sorted(table, key=len, reverse=True))
         + r")(?!\w)"
     )
-    parts: list[tuple[bool, str]] = []
-    pos = 0
-    for m in pattern.finditer(chunk):
-        if m.start() > pos:
-            parts.append((False, chunk[pos : m.start()]))
-        parts.append((True, table[m.group(1)]))
-        pos = m.end()
-    if pos < len(chunk):
-        parts.append((False, chunk[pos:]))
-    return parts
+
+    def split(chunk: str) -> list[tuple[bool, str]]:
+        parts: list[tuple[bool, str]] = []
+        pos = 0
+        for m in pattern.finditer(chunk):
+            if m.start() > pos:
+                parts.append((False, chunk[pos : m.start()]))
+            parts.append((True, table[m.group(1)]))
+            pos = m.end()
+        if pos < len(chunk):
+            parts.append((False, chunk[pos:]))
+        return parts
+
+    return split

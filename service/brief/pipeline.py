@@ -18,7 +18,7 @@ from service.backends.e5_embedder import E5Embedder
 from service.brief import types as bt
 from service.brief.clean import clean_page
 from service.brief.entities import EntityFinder, Mention
-from service.brief.figures import find_dates, find_figures
+from service.brief.figures import FoundFigure, find_dates, find_figures
 from service.brief.quotes import find_quotes
 from service.domain import SUPPORTED_LANGUAGES, Article
 from service.errors import InvalidInput
@@ -79,6 +79,7 @@ class _Sent:
     index: int
     text: str
     language: str
+    figures: tuple[FoundFigure, ...]  # found once; used for claims and for the figures list
 
 
 def _hash(*parts: str, n: int = 16) -> str:
@@ -220,11 +221,10 @@ class BriefBuilder:
                 "translates into it"
             )
         summary = " ".join(k.text for k in summary_points)
+        by_id = {d.ids[0]: d for d in docs}
         for k in summary_points:
             for s in k.support:
-                for d in docs:
-                    if d.ids[0] == s.article_id:
-                        d.fed.add("summary")
+                by_id[s.article_id].fed.add("summary")
         headline = self._headline(docs, key_points, target)
         sources = [self._source(d) for d in docs] + [self._source(d) for d in skipped]
         sources.sort(key=lambda s: s.article_id)
@@ -265,7 +265,10 @@ class BriefBuilder:
         sents: list[_Sent] = []
         for n, d in enumerate(docs):
             d.sentences = [s.text for s in split_sentences(d.text, d.language)]
-            sents.extend(_Sent(n, i, s, d.language) for i, s in enumerate(d.sentences))
+            sents.extend(
+                _Sent(n, i, s, d.language, tuple(find_figures(s, d.language)))
+                for i, s in enumerate(d.sentences)
+            )
         for lang in SUPPORTED_LANGUAGES:
             group = [d for d in docs if d.language == lang]
             flat = [s for d in group for s in d.sentences]
@@ -291,7 +294,7 @@ class BriefBuilder:
         if not sents:
             return []
         eids = [frozenset(m.entity_id for m in docs[s.doc].mentions[s.index]) for s in sents]
-        nums = [frozenset(f.value for f in find_figures(s.text, s.language)) for s in sents]
+        nums = [frozenset(f.value for f in s.figures) for s in sents]
         sim = vectors @ vectors.T
         doc_of = np.array([s.doc for s in sents])
         # Only pairs that the bonuses could lift over the threshold, from different articles.
@@ -516,7 +519,7 @@ class BriefBuilder:
         grouped: dict[tuple[str, str], list[bt.Figure]] = defaultdict(list)
         for k, s in enumerate(sents):
             d = docs[s.doc]
-            for f in find_figures(s.text, s.language):
+            for f in s.figures:
                 fig = bt.Figure(f.value, f.text, f.counted, d.ids[0], s.language, s.text)
                 figures.append(fig)
                 d.fed.add("figures")
