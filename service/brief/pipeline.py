@@ -253,6 +253,13 @@ class BriefBuilder:
             notes=tuple(notes),
         )
 
+    def claim_groups(self, articles: Sequence[Article]) -> list[list[tuple[str, str]]]:
+        """The claim clusters of some articles as (article id, sentence) lists - every cluster,
+        not only the ranked key points (for the quality harness)."""
+        docs, _ = self._ingest(articles, [])
+        sents, _, clusters = self._analyse(docs, threading.Event())
+        return [[(docs[sents[i].doc].ids[0], sents[i].text) for i in c] for c in clusters]
+
     def _analyse(
         self, docs: list[_Doc], stop: threading.Event
     ) -> tuple[list[_Sent], np.ndarray, list[list[int]]]:

@@ -1,0 +1,478 @@
+"""The real-article quality harness: briefs the git-ignored dev set (bench/quality/data/<story>/)
+with the embedded default and scores every stage against the committed annotations
+(bench/quality/annotations/<story>.json).
+
+    .venv/bin/python -m bench.quality [--stories a,b] [--json bench/results/quality.json]
+
+Per story and in all it prints: claim-join precision/recall across languages (sentence pairs of
+different articles in different languages: same gold claim vs same brief cluster), entity recall
+per language, the cross-script join rate and the share of brief entities that match no annotated
+name (junk), figure precision/recall and how many same-thing disagreements are flagged, quote
+recall and attribution accuracy, furniture leaks (annotated furniture that reaches the headline,
+summary, key points, quotes or entities), whether headline and summary are in the target language
+(briefed into en, ru and ar), and the time per brief.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import time
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.quality.annotate import ANNOTATIONS, DATA, span_hash, text_hash
+from service.brief import types as bt
+from service.config import Settings
+from service.domain import Article
+from service.engine import Engine
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "bench" / "results"
+TARGETS = ("en", "ru", "ar")
+
+# What a figure counts, folded to one key so "dead", "deaths" and "killed" compare equal.
+_COUNT_GROUPS = {
+    "killed": ("kill", "dead", "death", "died", "fatalit", "toll", "victim", "bodies", "body"),
+    "wounded": ("wound", "injur", "hurt", "casualt"),
+    "missing": ("missing",),
+    "homeless": ("homeless", "displac", "shelter"),
+    "tonnes": ("tonne", "ton"),
+    "dollars": ("dollar", "usd", "$"),
+    "arrested": ("arrest", "detain", "suspect"),
+    "rescued": ("rescu", "saved", "survivor"),
+}
+
+
+def count_key(counted: str) -> str:
+    low = counted.lower()
+    for key, stems in _COUNT_GROUPS.items():
+        if any(s in low for s in stems):
+            return key
+    words = re.findall(r"\w+", low)
+    return words[-1] if words else ""
+
+
+_AR_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه", "ـ": ""})
+
+
+def norm(text: str) -> str:
+    """Case-, accent- and Arabic-letter-folded text with single spaces (for matching only)."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_AR_FOLD)
+    text = re.sub(r"[\u064B-\u065F\u0670]", "", text)
+    text = text.replace("ё", "е")
+    return " ".join(re.findall(r"\w+", text))
+
+
+def tokens(text: str) -> set[str]:
+    return set(norm(text).split())
+
+
+def overlap(gold: str, found: str) -> float:
+    """Share of the gold span's words that `found` contains."""
+    g = tokens(gold)
+    return len(g & tokens(found)) / len(g) if g else 0.0
+
+
+def _form_matches(gold: str, found: str) -> bool:
+    """Same name up to case, inflection and attached Arabic particles: one form's words are the
+    other's, compared on their first letters (Пескова ~ Песков, وبيروت ~ بيروت)."""
+    a, b = norm(gold), norm(found)
+    if not a or not b:
+        return False
+    if a == b or a in b or b in a:
+        return True
+    ta, tb = a.split(), b.split()
+
+    def stem(w: str) -> str:
+        return w[: max(4, len(w) - 2)]
+
+    sa, sb = {stem(w) for w in ta}, {stem(w) for w in tb}
+    return bool(sa & sb) and (sa <= sb or sb <= sa)
+
+
+def _name_matches(gold: str, found: str) -> bool:
+    a, b = norm(gold), norm(found)
+    if not a or not b:
+        return a == b
+    return a == b or a.split()[-1] == b.split()[-1]
+
+
+@dataclass
+class Gold:
+    story: str
+    claims: dict[str, str]
+    articles: list[dict[str, Any]]
+    texts: dict[str, str]
+
+    def span(self, aid: str, row: dict[str, Any]) -> str:
+        return self.texts[aid][row["start"] : row["end"]]
+
+
+def load_story(story: str) -> tuple[Gold, list[Article]]:
+    ann = json.loads((ANNOTATIONS / f"{story}.json").read_text(encoding="utf-8"))
+    folder = DATA / story
+    raw = {}
+    for f in sorted(folder.glob("*.json")):
+        if f.name != "draft.json":
+            a = json.loads(f.read_text(encoding="utf-8"))
+            raw[a["id"]] = a
+    texts: dict[str, str] = {}
+    articles: list[Article] = []
+    for item in ann["articles"]:
+        a = raw.get(item["id"])
+        if a is None:
+            raise SystemExit(f"{story}: article {item['id']} ({item['url']}) is not in {folder}")
+        if text_hash(a["text"]) != item["sha256"]:
+            raise SystemExit(f"{story}: the text of {item['id']} differs from the annotated one")
+        for kind in ("claims", "entities", "figures", "quotes", "furniture"):
+            for row in item[kind]:
+                if span_hash(a["text"][row["start"] : row["end"]]) != row["sha"]:
+                    raise SystemExit(f"{story}: {item['id']} {kind} span {row} does not match")
+        texts[item["id"]] = a["text"]
+        articles.append(
+            Article(
+                id=a["id"],
+                text=a["text"],
+                url=a.get("url", ""),
+                title=a.get("title", ""),
+                language=a.get("language", ""),
+                outlet=a.get("outlet", ""),
+                published=a.get("published_time", ""),
+            )
+        )
+    return Gold(story, ann.get("claims", {}), ann["articles"], texts), articles
+
+
+@dataclass
+class Tally:
+    """Counts that add up over stories."""
+
+    n: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def add(self, key: str, value: float = 1.0) -> None:
+        self.n[key] += value
+
+    def ratio(self, num: str, den: str) -> float | None:
+        return self.n[num] / self.n[den] if self.n[den] else None
+
+
+# -- claims ---------------------------------------------------------------------------------------
+def score_claims(gold: Gold, groups: list[list[tuple[str, str]]], t: Tally) -> None:
+    cluster_of: dict[tuple[str, str], int] = {}
+    by_article: dict[str, list[str]] = defaultdict(list)
+    for n, g in enumerate(groups):
+        for aid, sentence in g:
+            cluster_of[(aid, sentence)] = n
+            by_article[aid].append(sentence)
+    lang = {a["id"]: a["language"] for a in gold.articles}
+    items: list[tuple[str, str, int | None]] = []  # article, claim, predicted cluster
+    for a in gold.articles:
+        for row in a["claims"]:
+            span = gold.span(a["id"], row)
+            best = max(by_article[a["id"]], key=lambda s: overlap(span, s), default=None)
+            if best is not None and overlap(span, best) >= 0.5:
+                items.append((a["id"], row["claim"], cluster_of[(a["id"], best)]))
+            else:
+                t.add("claim_spans_unmatched")
+                items.append((a["id"], row["claim"], None))
+    seen: set[tuple[int, int]] = set()
+    for i, (a1, c1, p1) in enumerate(items):
+        for j in range(i + 1, len(items)):
+            a2, c2, p2 = items[j]
+            if a1 == a2:
+                continue
+            key = "x" if lang[a1] != lang[a2] else "s"
+            gold_same = c1 == c2
+            pred_same = p1 is not None and p1 == p2
+            if pred_same and (min(i, j), max(i, j)) in seen:
+                continue
+            seen.add((i, j))
+            t.add(f"claim_{key}_gold", gold_same)
+            t.add(f"claim_{key}_pred", pred_same)
+            t.add(f"claim_{key}_tp", gold_same and pred_same)
+
+
+# -- entities -------------------------------------------------------------------------------------
+def score_entities(gold: Gold, brief: bt.Brief, t: Tally) -> None:
+    lang = {a["id"]: a["language"] for a in gold.articles}
+    want: dict[tuple[str, str], list[str]] = defaultdict(list)  # (article, name) -> forms
+    names_langs: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for a in gold.articles:
+        for row in a["entities"]:
+            form = gold.span(a["id"], row)
+            want[(a["id"], row["name"])].append(form)
+            names_langs[row["name"]][a["language"]].append(form)
+    found: list[tuple[bt.Entity, str, str]] = []  # entity, article, form
+    for e in brief.entities:
+        forms = {sf.language: sf.forms for sf in e.surface_forms}
+        for aid in e.article_ids:
+            for f in forms.get(lang.get(aid, ""), ()):
+                found.append((e, aid, f))
+    for (aid, _name), forms in want.items():
+        hit = any(a == aid and any(_form_matches(g, f) for g in forms) for _, a, f in found)
+        t.add(f"ent_{lang[aid]}_gold")
+        t.add(f"ent_{lang[aid]}_hit", hit)
+    # Cross-script: a name annotated in 2+ languages is joined when one brief entity carries a
+    # matching form in each of them.
+    for _name, per_lang in names_langs.items():
+        if len(per_lang) < 2:
+            continue
+        t.add("ent_cross_gold")
+        joined = any(
+            all(
+                any(
+                    _form_matches(g, f)
+                    for sf in e.surface_forms
+                    if sf.language == lg
+                    for f in sf.forms
+                    for g in gforms
+                )
+                for lg, gforms in per_lang.items()
+            )
+            for e in brief.entities
+        )
+        t.add("ent_cross_hit", joined)
+    every_form = [f for forms in want.values() for f in forms]
+    for e in brief.entities:
+        t.add("ent_found")
+        forms = [f for sf in e.surface_forms for f in sf.forms]
+        if not any(_form_matches(g, f) for g in every_form for f in forms):
+            t.add("ent_junk")
+
+
+# -- figures --------------------------------------------------------------------------------------
+def score_figures(gold: Gold, brief: bt.Brief, t: Tally) -> None:
+    want: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for a in gold.articles:
+        for row in a["figures"]:
+            want[a["id"]].append(row)
+    hit_gold: set[tuple[str, int]] = set()
+    for f in brief.figures:
+        t.add("fig_found")
+        ok = False
+        for k, row in enumerate(want.get(f.article_id, [])):
+            if abs(float(row["value"]) - f.value) < 1e-6 and count_key(row["counts"]) == count_key(
+                f.counted
+            ):
+                ok = True
+                hit_gold.add((f.article_id, k))
+        t.add("fig_correct", ok)
+    t.add("fig_gold", sum(len(v) for v in want.values()))
+    t.add("fig_gold_hit", len(hit_gold))
+    # Same-thing disagreements between articles: the brief should flag each.
+    by_key: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for aid, rows in want.items():
+        for row in rows:
+            by_key[count_key(row["counts"])].append((aid, float(row["value"])))
+    flagged = {
+        (count_key(c.counted), f.article_id, f.value) for c in brief.figure_conflicts for f in c.figures
+    }
+    for key, vals in by_key.items():
+        pairs = {
+            (min(a, b), max(a, b))
+            for a in vals
+            for b in vals
+            if a[0] != b[0] and a[1] != b[1]
+        }
+        for p, q in pairs:
+            t.add("fig_disagree")
+            t.add(
+                "fig_disagree_flagged",
+                (key, p[0], p[1]) in flagged and (key, q[0], q[1]) in flagged,
+            )
+
+
+# -- quotes ---------------------------------------------------------------------------------------
+def score_quotes(gold: Gold, brief: bt.Brief, t: Tally) -> None:
+    for a in gold.articles:
+        mine = [q for q in brief.quotes if q.article_id == a["id"]]
+        for row in a["quotes"]:
+            span = gold.span(a["id"], row)
+            t.add("quote_gold")
+            best = max(mine, key=lambda q: overlap(span, q.text), default=None)
+            if best is None or overlap(span, best.text) < 0.5:
+                continue
+            t.add("quote_found")
+            t.add("quote_speaker_ok", _name_matches(row.get("speaker", ""), best.speaker))
+
+
+# -- furniture ------------------------------------------------------------------------------------
+def _outputs(brief: bt.Brief) -> Iterable[tuple[str, str]]:
+    yield "headline", brief.headline
+    yield "summary", brief.summary
+    for k in brief.key_points:
+        yield "key_point", k.text
+        for s in k.support:
+            yield "support", s.sentence
+    for q in brief.quotes:
+        yield "quote", q.text
+
+
+def furniture_leaks(gold: Gold, brief: bt.Brief) -> list[str]:
+    leaks = []
+    lang = {a["id"]: a["language"] for a in gold.articles}
+    for a in gold.articles:
+        spans = [(r["start"], r["end"]) for r in a["furniture"]]
+        for r in a["furniture"]:
+            piece = norm(gold.span(a["id"], r))
+            if len(piece) < 6:
+                continue
+            for where, out in _outputs(brief):
+                o = norm(out)
+                # A one-word furniture line ("Istanbul") may also be a word of prose: only
+                # longer pieces count when found inside an output.
+                if (len(piece.split()) >= 3 and piece in o) or (len(o) >= 12 and o in piece):
+                    leaks.append(f"{a['id']} -> {where}: {piece[:50]}")
+        # An entity whose every occurrence in this article lies in furniture came from it.
+        text = gold.texts[a["id"]]
+        for e in brief.entities:
+            if a["id"] not in e.article_ids:
+                continue
+            for sf in e.surface_forms:
+                if sf.language != lang[a["id"]]:
+                    continue
+                for f in sf.forms:
+                    places = [m.start() for m in re.finditer(re.escape(f), text)]
+                    if places and all(any(s <= p < e_ for s, e_ in spans) for p in places):
+                        leaks.append(f"{a['id']} -> entity {e.name!r}")
+    return leaks
+
+
+# -- output language ------------------------------------------------------------------------------
+def _script_language(text: str) -> str:
+    ar = len(re.findall(r"[\u0600-\u06FF]", text))
+    ru = len(re.findall(r"[\u0400-\u04FF]", text))
+    en = len(re.findall(r"[A-Za-z]", text))
+    return max((ar, "ar"), (ru, "ru"), (en, "en"))[1] if (ar or ru or en) else ""
+
+
+def score_language(brief: bt.Brief, target: str, langs: set[str], t: Tally) -> None:
+    if target not in langs:
+        return
+    for part in ("headline", "summary"):
+        text = getattr(brief, part)
+        t.add(f"{part}_lang_checked")
+        t.add(f"{part}_lang_ok", _script_language(text) == target)
+
+
+# -- running ----------------------------------------------------------------------------------------
+async def run_story(engine: Engine, story: str, verbose: bool) -> tuple[Tally, list[str]]:
+    gold, articles = load_story(story)
+    t = Tally()
+    builder = engine.brief_builder
+    t0 = time.perf_counter()
+    groups = await asyncio.to_thread(builder.claim_groups, articles)
+    score_claims(gold, groups, t)
+    briefs: dict[str, bt.Brief] = {}
+    for target in TARGETS:
+        s = time.perf_counter()
+        briefs[target] = await engine.brief(bt.BriefJob(tuple(articles), target, 8))
+        t.add("brief_s", time.perf_counter() - s)
+        t.add("briefs")
+        score_language(briefs[target], target, {a.language for a in articles}, t)
+    t.add("total_s", time.perf_counter() - t0)
+    en = briefs["en"]
+    score_entities(gold, en, t)
+    score_figures(gold, en, t)
+    score_quotes(gold, en, t)
+    leaks = sorted({leak for b in briefs.values() for leak in furniture_leaks(gold, b)})
+    t.add("furniture_gold", sum(len(a["furniture"]) for a in gold.articles))
+    t.add("furniture_leaks", len(leaks))
+    t.add("articles", len(articles))
+    if verbose:
+        print(f"--- {story}: en headline: {en.headline}")
+        for leak in leaks:
+            print(f"    leak {leak}")
+    return t, leaks
+
+
+def _fmt(v: float | None) -> str:
+    return "  -  " if v is None else f"{v:5.2f}"
+
+
+ROWS: Sequence[tuple[str, str, str]] = (
+    ("claim x-lang precision", "claim_x_tp", "claim_x_pred"),
+    ("claim x-lang recall", "claim_x_tp", "claim_x_gold"),
+    ("claim same-lang precision", "claim_s_tp", "claim_s_pred"),
+    ("claim same-lang recall", "claim_s_tp", "claim_s_gold"),
+    ("entity recall en", "ent_en_hit", "ent_en_gold"),
+    ("entity recall ru", "ent_ru_hit", "ent_ru_gold"),
+    ("entity recall ar", "ent_ar_hit", "ent_ar_gold"),
+    ("entity cross-script join", "ent_cross_hit", "ent_cross_gold"),
+    ("entity junk share", "ent_junk", "ent_found"),
+    ("figure precision", "fig_correct", "fig_found"),
+    ("figure recall", "fig_gold_hit", "fig_gold"),
+    ("disagreements flagged", "fig_disagree_flagged", "fig_disagree"),
+    ("quote recall", "quote_found", "quote_gold"),
+    ("quote attribution accuracy", "quote_speaker_ok", "quote_found"),
+    ("headline in target language", "headline_lang_ok", "headline_lang_checked"),
+    ("summary in target language", "summary_lang_ok", "summary_lang_checked"),
+)
+
+
+def table(tallies: dict[str, Tally]) -> tuple[str, dict[str, dict[str, float | None]]]:
+    total = Tally()
+    for tl in tallies.values():
+        for k, v in tl.n.items():
+            total.add(k, v)
+    cols = {**tallies, "ALL": total}
+    out: dict[str, dict[str, float | None]] = {c: {} for c in cols}
+    width = max(len(r[0]) for r in ROWS) + 2
+    lines = ["".ljust(width) + "".join(c[:12].rjust(13) for c in cols)]
+    for label, num, den in ROWS:
+        vals = [tl.ratio(num, den) for tl in cols.values()]
+        for c, v in zip(cols, vals, strict=True):
+            out[c][label] = v
+        lines.append(label.ljust(width) + "".join(_fmt(v).rjust(13) for v in vals))
+    for label, key in (("furniture leaks", "furniture_leaks"), ("articles", "articles")):
+        vals2 = [tl.n[key] for tl in cols.values()]
+        for c, v in zip(cols, vals2, strict=True):
+            out[c][label] = v
+        lines.append(label.ljust(width) + "".join(f"{v:5.0f}".rjust(13) for v in vals2))
+    vals3 = [tl.ratio("brief_s", "briefs") for tl in cols.values()]
+    for c, v in zip(cols, vals3, strict=True):
+        out[c]["seconds per brief"] = v
+    lines.append("seconds per brief".ljust(width) + "".join(_fmt(v).rjust(13) for v in vals3))
+    return "\n".join(lines), out
+
+
+async def main_async(stories: list[str], out: Path | None, verbose: bool) -> None:
+    engine = Engine(
+        Settings(
+            models_dir=ROOT / "bench" / ".cache" / "no-models",
+            manifest=ROOT / "models" / "manifest.toml",
+        )
+    )
+    engine.load()
+    tallies = {}
+    for story in stories:
+        tallies[story], _ = await run_story(engine, story, verbose)
+    text, data = table(tallies)
+    print(text)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(data, indent=1) + "\n")
+    await engine.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description="Score the brief on the real-article dev set.")
+    p.add_argument("--stories", default="", help="comma-separated; default: every annotated one")
+    p.add_argument("--json", type=Path, default=RESULTS / "quality.json")
+    p.add_argument("-v", "--verbose", action="store_true")
+    args = p.parse_args(argv)
+    stories = (
+        args.stories.split(",")
+        if args.stories
+        else sorted(
+            f.stem for f in ANNOTATIONS.glob("*.json") if (DATA / f.stem).is_dir()
+        )
+    )
+    asyncio.run(main_async(stories, args.json, args.verbose))
