@@ -89,9 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("stories", nargs="*")
     args = p.parse_args(argv)
-    stories = args.stories or sorted(
-        d.name for d in DATA.iterdir() if (d / "draft.json").exists()
-    )
+    stories = args.stories or sorted(d.name for d in DATA.iterdir() if (d / "draft.json").exists())
     ANNOTATIONS.mkdir(exist_ok=True)
     bad = 0
     for story in stories:

@@ -272,14 +272,13 @@ def score_figures(gold: Gold, brief: bt.Brief, t: Tally) -> None:
         for row in rows:
             by_key[count_key(row["counts"])].append((aid, float(row["value"])))
     flagged = {
-        (count_key(c.counted), f.article_id, f.value) for c in brief.figure_conflicts for f in c.figures
+        (count_key(c.counted), f.article_id, f.value)
+        for c in brief.figure_conflicts
+        for f in c.figures
     }
     for key, vals in by_key.items():
         pairs = {
-            (min(a, b), max(a, b))
-            for a in vals
-            for b in vals
-            if a[0] != b[0] and a[1] != b[1]
+            (min(a, b), max(a, b)) for a in vals for b in vals if a[0] != b[0] and a[1] != b[1]
         }
         for p, q in pairs:
             t.add("fig_disagree")
@@ -471,8 +470,6 @@ def main(argv: list[str] | None = None) -> None:
     stories = (
         args.stories.split(",")
         if args.stories
-        else sorted(
-            f.stem for f in ANNOTATIONS.glob("*.json") if (DATA / f.stem).is_dir()
-        )
+        else sorted(f.stem for f in ANNOTATIONS.glob("*.json") if (DATA / f.stem).is_dir())
     )
     asyncio.run(main_async(stories, args.json, args.verbose))

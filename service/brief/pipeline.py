@@ -17,8 +17,9 @@ import numpy as np
 from service.backends.e5_embedder import E5Embedder
 from service.brief import types as bt
 from service.brief.clean import clean_page
+from service.brief.dates import find_dates
 from service.brief.entities import EntityFinder, Mention
-from service.brief.figures import FoundFigure, find_dates, find_figures
+from service.brief.figures import FoundFigure, find_figures
 from service.brief.quotes import find_quotes
 from service.domain import SUPPORTED_LANGUAGES, Article
 from service.errors import InvalidInput

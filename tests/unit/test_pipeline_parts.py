@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from service.brief.clean import clean_page
+from service.brief.dates import find_dates
 from service.brief.entities import EntityFinder, Gazetteer, transliterate_ru
-from service.brief.figures import find_dates, find_figures
+from service.brief.figures import find_figures
 from service.brief.quotes import find_quotes
 from service.brief.types import QuoteKind
 
