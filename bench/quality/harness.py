@@ -165,6 +165,8 @@ class Tally:
 
 # -- claims ---------------------------------------------------------------------------------------
 def score_claims(gold: Gold, groups: list[list[tuple[str, str]]], t: Tally) -> None:
+    """Pairs of annotated sentences of different articles: gold-joined when they share a claim
+    (a sentence may state several), predicted-joined when the brief put them in one group."""
     cluster_of: dict[tuple[str, str], int] = {}
     by_article: dict[str, list[str]] = defaultdict(list)
     for n, g in enumerate(groups):
@@ -172,28 +174,45 @@ def score_claims(gold: Gold, groups: list[list[tuple[str, str]]], t: Tally) -> N
             cluster_of[(aid, sentence)] = n
             by_article[aid].append(sentence)
     lang = {a["id"]: a["language"] for a in gold.articles}
-    items: list[tuple[str, str, int | None]] = []  # article, claim, predicted cluster
+    labels: dict[tuple[str, str], set[str]] = defaultdict(set)  # (article, sentence) -> claims
     for a in gold.articles:
-        for row in a["claims"]:
+        for k, row in enumerate(a["claims"]):
             span = gold.span(a["id"], row)
             best = max(by_article[a["id"]], key=lambda s: overlap(span, s), default=None)
             if best is not None and overlap(span, best) >= 0.5:
-                items.append((a["id"], row["claim"], cluster_of[(a["id"], best)]))
-            else:
+                labels[(a["id"], best)].add(row["claim"])
+            else:  # the sentence did not survive (clean-up, split): it can join nothing
                 t.add("claim_spans_unmatched")
-                items.append((a["id"], row["claim"], None))
-    seen: set[tuple[int, int]] = set()
-    for i, (a1, c1, p1) in enumerate(items):
-        for j in range(i + 1, len(items)):
-            a2, c2, p2 = items[j]
+                labels[(a["id"], f"\x00missing {k}")].add(row["claim"])
+    items = sorted(labels.items())
+    # Claim level: a claim the annotators found in 2+ languages is found when one brief group
+    # holds sentences of 2+ languages that state it.
+    claim_langs: dict[str, set[str]] = defaultdict(set)
+    for (aid, _), cs in items:
+        for c in cs:
+            claim_langs[c].add(lang[aid])
+    found: set[str] = set()
+    members: dict[int, list[tuple[str, set[str]]]] = defaultdict(list)
+    for (aid, sentence), cs in items:
+        n = cluster_of.get((aid, sentence))
+        if n is not None:
+            members[n].append((lang[aid], cs))
+    for group in members.values():
+        for c in {c for _, cs in group for c in cs}:
+            if len({lg for lg, cs in group if c in cs}) >= 2:
+                found.add(c)
+    for c, langs in claim_langs.items():
+        if len(langs) >= 2:
+            t.add("claim_shared_gold")
+            t.add("claim_shared_found", c in found)
+    for i, ((a1, s1), c1) in enumerate(items):
+        for (a2, s2), c2 in items[i + 1 :]:
             if a1 == a2:
                 continue
             key = "x" if lang[a1] != lang[a2] else "s"
-            gold_same = c1 == c2
+            p1, p2 = cluster_of.get((a1, s1)), cluster_of.get((a2, s2))
+            gold_same = bool(c1 & c2)
             pred_same = p1 is not None and p1 == p2
-            if pred_same and (min(i, j), max(i, j)) in seen:
-                continue
-            seen.add((i, j))
             t.add(f"claim_{key}_gold", gold_same)
             t.add(f"claim_{key}_pred", pred_same)
             t.add(f"claim_{key}_tp", gold_same and pred_same)
@@ -361,7 +380,7 @@ def score_language(brief: bt.Brief, target: str, langs: set[str], t: Tally) -> N
         t.add(f"{part}_lang_ok", _script_language(text) == target)
 
 
-# -- running ----------------------------------------------------------------------------------------
+# -- running -------------------------------------------------------------------------------------
 async def run_story(engine: Engine, story: str, verbose: bool) -> tuple[Tally, list[str]]:
     gold, articles = load_story(story)
     t = Tally()
@@ -399,6 +418,7 @@ def _fmt(v: float | None) -> str:
 ROWS: Sequence[tuple[str, str, str]] = (
     ("claim x-lang precision", "claim_x_tp", "claim_x_pred"),
     ("claim x-lang recall", "claim_x_tp", "claim_x_gold"),
+    ("shared claims found across languages", "claim_shared_found", "claim_shared_gold"),
     ("claim same-lang precision", "claim_s_tp", "claim_s_pred"),
     ("claim same-lang recall", "claim_s_tp", "claim_s_gold"),
     ("entity recall en", "ent_en_hit", "ent_en_gold"),

@@ -174,6 +174,8 @@ def brief_message(b: bt.Brief) -> pb.Brief:
                 article_count=k.article_count,
                 coverage=_enum(k.coverage),
                 entity_ids=list(k.entity_ids),
+                first_reported=_timestamp(k.first_reported),
+                figure_note=k.figure_note,
             )
             for k in b.key_points
         ],
@@ -211,8 +213,20 @@ def brief_message(b: bt.Brief) -> pb.Brief:
                 iso_date=d.iso_date,
                 relative=d.relative,
                 article_id=d.article_id,
+                resolution=d.resolution,
             )
             for d in b.dates
+        ],
+        timeline=[
+            pb.TimelineEvent(
+                date=e.date,
+                text=e.text,
+                key_point_id=e.key_point_id,
+                date_text=e.date_text,
+                resolution=e.resolution,
+                article_id=e.article_id,
+            )
+            for e in b.timeline
         ],
         figures=[_figure(f) for f in b.figures],
         figure_conflicts=[
@@ -255,4 +269,5 @@ def _figure(f: bt.Figure) -> pb.Figure:
         article_id=f.article_id,
         language=f.language,
         sentence=f.sentence,
+        bound=f.bound,
     )

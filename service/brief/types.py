@@ -50,6 +50,8 @@ class KeyPoint:
     article_count: int
     coverage: Coverage
     entity_ids: tuple[str, ...]
+    first_reported: str = ""  # RFC 3339 publication time of the earliest supporting article
+    figure_note: str = ""  # "sources differ on killed: ..." when the support gives other values
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class DateMention:
     iso_date: str
     relative: bool
     article_id: str
+    resolution: str = ""  # how iso_date was obtained ("as written", "year from publication ...")
 
 
 @dataclass(frozen=True)
@@ -97,12 +100,25 @@ class Figure:
     article_id: str
     language: str
     sentence: str
+    bound: str = "exact"  # exact | at_least | more_than | about | up_to | less_than
 
 
 @dataclass(frozen=True)
 class FigureConflict:
     counted: str
     figures: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """A key point placed on a date its supporting sentences give."""
+
+    date: str  # YYYY-MM-DD
+    text: str  # the key point
+    key_point_id: str
+    date_text: str  # the date as written
+    resolution: str  # how the date was obtained
+    article_id: str  # where the date was read
 
 
 @dataclass(frozen=True)
@@ -142,6 +158,7 @@ class Brief:
     models: tuple[ModelRef, ...]
     single_story: bool
     notes: tuple[str, ...]
+    timeline: tuple[TimelineEvent, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -68,10 +68,15 @@ async def test_brief_content_on_the_examples(
     ]
     assert {q.language for q in peskov_quotes} == {"ar", "en", "ru"}
     assert all(q.translation == "" for q in b.quotes)
-    # dates: absolute where given, relative kept as written and never resolved
-    assert any(d.iso_date == "--09-12" and not d.relative for d in b.dates)
-    assert all(d.iso_date == "" for d in b.dates if d.relative)
-    assert any(d.text.lower() == "on monday" for d in b.dates)
+    # dates: the year comes from the publication date; relative ones are resolved against it
+    # and keep their text and how they were resolved
+    assert any(d.iso_date == "2016-09-12" and not d.relative for d in b.dates)
+    monday = [d for d in b.dates if d.text.lower() == "on monday"]
+    assert monday and all(d.relative and d.iso_date == "2016-09-19" for d in monday)
+    assert all("Monday before publication date Tue 2016-09-20" in d.resolution for d in monday)
+    # a dated timeline, oldest first, and when each key point was first reported
+    assert b.timeline and [e.date for e in b.timeline] == sorted(e.date for e in b.timeline)
+    assert all(k.first_reported.startswith("2016-09-2") for k in b.key_points)
     # sources: every article, detected language, what each fed
     assert len(b.sources) == 6
     moscow = next(s for s in b.sources if s.article_id == "en-moscow-desk-0920")
@@ -226,10 +231,10 @@ async def test_analysis_gives_up_when_the_caller_leaves(
     from service.brief.pipeline import _Abandoned
 
     builder = engine.brief_builder
-    docs, _ = builder._ingest(example_articles, [])
+    docs, _ = builder.ingest(example_articles, [])
     stop = threading.Event()
     stop.set()
     with pytest.raises(_Abandoned):
-        builder._analyse(docs, stop)
-    sents, vectors, clusters = builder._analyse(docs, threading.Event())
-    assert len(sents) == len(vectors) and clusters
+        builder.analyse(docs, stop)
+    a = builder.analyse(docs, threading.Event())
+    assert len(a.sents) == len(a.vectors) and a.groups

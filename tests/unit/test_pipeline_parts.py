@@ -144,7 +144,7 @@ def test_quotes_direct_and_reported(finder: EntityFinder) -> None:
             "en",
             [(62.0, "soldiers killed")],
         ),
-        ("Over a week, the opposition attacked some 300 times.", "en", [(300.0, "violations")]),
+        ("Over a week, the opposition attacked some 300 times.", "en", [(300.0, "attacks")]),
         ("погибли 62 сирийских военнослужащих", "ru", [(62.0, "soldiers killed")]),
         ("ما أسفر عن مقتل ٨٠ جنديا", "ar", [(80.0, "soldiers killed")]),
         (

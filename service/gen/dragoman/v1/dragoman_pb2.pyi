@@ -634,6 +634,8 @@ class KeyPoint(_message.Message):
     ARTICLE_COUNT_FIELD_NUMBER: _builtins.int
     COVERAGE_FIELD_NUMBER: _builtins.int
     ENTITY_IDS_FIELD_NUMBER: _builtins.int
+    FIRST_REPORTED_FIELD_NUMBER: _builtins.int
+    FIGURE_NOTE_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     """Stable content hash."""
     text: _builtins.str
@@ -650,6 +652,11 @@ class KeyPoint(_message.Message):
     """Distinct articles that carry it (duplicates count once)."""
     coverage: Global___Coverage.ValueType
     """How widely it is reported across languages."""
+    figure_note: _builtins.str
+    """Set when the supporting sentences give different (compatible) values for the same counted
+    thing, e.g. "sources differ on killed: at least 78 (a.com), 100 (b.com)"; "" otherwise.
+    Incompatible values ("62 killed" / "80 killed") are never one key point.
+    """
     @_builtins.property
     def support(self) -> _containers.RepeatedCompositeFieldContainer[Global___Support]:
         """The articles that carry the claim, one sentence each."""
@@ -661,6 +668,10 @@ class KeyPoint(_message.Message):
     @_builtins.property
     def entity_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Entities mentioned (Entity.id)."""
+
+    @_builtins.property
+    def first_reported(self) -> _timestamp_pb2.Timestamp:
+        """Publication time of the earliest supporting article that gives one; unset when none does."""
 
     def __init__(
         self,
@@ -675,10 +686,12 @@ class KeyPoint(_message.Message):
         article_count: _builtins.int = ...,
         coverage: Global___Coverage.ValueType = ...,
         entity_ids: _abc.Iterable[_builtins.str] | None = ...,
+        first_reported: _timestamp_pb2.Timestamp | None = ...,
+        figure_note: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["first_reported", b"first_reported"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["article_count", b"article_count", "coverage", b"coverage", "entity_ids", b"entity_ids", "id", b"id", "language", b"language", "languages", b"languages", "outlet_count", b"outlet_count", "rendering", b"rendering", "support", b"support", "text", b"text"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["article_count", b"article_count", "coverage", b"coverage", "entity_ids", b"entity_ids", "figure_note", b"figure_note", "first_reported", b"first_reported", "id", b"id", "language", b"language", "languages", b"languages", "outlet_count", b"outlet_count", "rendering", b"rendering", "support", b"support", "text", b"text"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -813,16 +826,24 @@ class DateMention(_message.Message):
     ISO_DATE_FIELD_NUMBER: _builtins.int
     RELATIVE_FIELD_NUMBER: _builtins.int
     ARTICLE_ID_FIELD_NUMBER: _builtins.int
+    RESOLUTION_FIELD_NUMBER: _builtins.int
     text: _builtins.str
     """As written."""
     language: _builtins.str
     """Language of the article."""
     iso_date: _builtins.str
-    """YYYY-MM-DD (or YYYY-MM) when the text itself gives it; "" for relative dates."""
+    """YYYY-MM-DD: as written, or resolved against the article's published_time (a year supplied,
+    "on Monday" -> the Monday before publication); "--MM-DD" when no year can be known; "" for
+    a relative date that cannot be resolved (no published_time, or "last week").
+    """
     relative: _builtins.bool
-    """"on Monday", "вчера": kept as written, never turned into an absolute date."""
+    """The text is relative ("on Monday", "вчера", "أمس"); `text` keeps it as written."""
     article_id: _builtins.str
     """The article it comes from."""
+    resolution: _builtins.str
+    """How iso_date was obtained: "as written", "year from publication date 2016-09-20",
+    "Monday before publication date Tue 2016-09-20", ...; "" when unresolved.
+    """
     def __init__(
         self,
         *,
@@ -831,14 +852,57 @@ class DateMention(_message.Message):
         iso_date: _builtins.str = ...,
         relative: _builtins.bool = ...,
         article_id: _builtins.str = ...,
+        resolution: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["article_id", b"article_id", "iso_date", b"iso_date", "language", b"language", "relative", b"relative", "text", b"text"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["article_id", b"article_id", "iso_date", b"iso_date", "language", b"language", "relative", b"relative", "resolution", b"resolution", "text", b"text"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___DateMention: _TypeAlias = DateMention  # noqa: Y015
+
+@_typing.final
+class TimelineEvent(_message.Message):
+    """A key point placed on the date its supporting sentences give."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DATE_FIELD_NUMBER: _builtins.int
+    TEXT_FIELD_NUMBER: _builtins.int
+    KEY_POINT_ID_FIELD_NUMBER: _builtins.int
+    DATE_TEXT_FIELD_NUMBER: _builtins.int
+    RESOLUTION_FIELD_NUMBER: _builtins.int
+    ARTICLE_ID_FIELD_NUMBER: _builtins.int
+    date: _builtins.str
+    """YYYY-MM-DD."""
+    text: _builtins.str
+    """The key point's text."""
+    key_point_id: _builtins.str
+    """KeyPoint.id."""
+    date_text: _builtins.str
+    """The date as written in the source."""
+    resolution: _builtins.str
+    """How the date was obtained (see DateMention.resolution)."""
+    article_id: _builtins.str
+    """The article the date was read from."""
+    def __init__(
+        self,
+        *,
+        date: _builtins.str = ...,
+        text: _builtins.str = ...,
+        key_point_id: _builtins.str = ...,
+        date_text: _builtins.str = ...,
+        resolution: _builtins.str = ...,
+        article_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["article_id", b"article_id", "date", b"date", "date_text", b"date_text", "key_point_id", b"key_point_id", "resolution", b"resolution", "text", b"text"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TimelineEvent: _TypeAlias = TimelineEvent  # noqa: Y015
 
 @_typing.final
 class Figure(_message.Message):
@@ -850,18 +914,25 @@ class Figure(_message.Message):
     ARTICLE_ID_FIELD_NUMBER: _builtins.int
     LANGUAGE_FIELD_NUMBER: _builtins.int
     SENTENCE_FIELD_NUMBER: _builtins.int
+    BOUND_FIELD_NUMBER: _builtins.int
     value: _builtins.float
     """The number."""
     text: _builtins.str
     """As written ("62", "около 300", "٨٠")."""
     counted: _builtins.str
-    """What it counts, in English ("soldiers killed", "attacks", "days")."""
+    """What it counts, a short English key read from the sentence ("killed", "wounded",
+    "tonnes", "dollars", "detained", ...).
+    """
     article_id: _builtins.str
     """The article it comes from."""
     language: _builtins.str
     """Language of the article."""
     sentence: _builtins.str
     """The sentence it was found in."""
+    bound: _builtins.str
+    """How `value` bounds the count: "exact", "at_least", "more_than", "about", "up_to",
+    "less_than" (from "at least", "более", "أكثر من", ...).
+    """
     def __init__(
         self,
         *,
@@ -871,10 +942,11 @@ class Figure(_message.Message):
         article_id: _builtins.str = ...,
         language: _builtins.str = ...,
         sentence: _builtins.str = ...,
+        bound: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["article_id", b"article_id", "counted", b"counted", "language", b"language", "sentence", b"sentence", "text", b"text", "value", b"value"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["article_id", b"article_id", "bound", b"bound", "counted", b"counted", "language", b"language", "sentence", b"sentence", "text", b"text", "value", b"value"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1040,6 +1112,7 @@ class Brief(_message.Message):
     PROVENANCE_FIELD_NUMBER: _builtins.int
     SINGLE_STORY_FIELD_NUMBER: _builtins.int
     NOTES_FIELD_NUMBER: _builtins.int
+    TIMELINE_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     """Content hash of the inputs and options."""
     language: _builtins.str
@@ -1086,6 +1159,10 @@ class Brief(_message.Message):
     def notes(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Things the reader should know ("2 key points are untranslated: no model ar->en")."""
 
+    @_builtins.property
+    def timeline(self) -> _containers.RepeatedCompositeFieldContainer[Global___TimelineEvent]:
+        """Dated events, oldest first: key points whose supporting sentences give a full date."""
+
     def __init__(
         self,
         *,
@@ -1103,10 +1180,11 @@ class Brief(_message.Message):
         provenance: Global___Provenance | None = ...,
         single_story: _builtins.bool = ...,
         notes: _abc.Iterable[_builtins.str] | None = ...,
+        timeline: _abc.Iterable[Global___TimelineEvent] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["provenance", b"provenance"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["dates", b"dates", "entities", b"entities", "figure_conflicts", b"figure_conflicts", "figures", b"figures", "headline", b"headline", "id", b"id", "key_points", b"key_points", "language", b"language", "notes", b"notes", "provenance", b"provenance", "quotes", b"quotes", "single_story", b"single_story", "sources", b"sources", "summary", b"summary"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["dates", b"dates", "entities", b"entities", "figure_conflicts", b"figure_conflicts", "figures", b"figures", "headline", b"headline", "id", b"id", "key_points", b"key_points", "language", b"language", "notes", b"notes", "provenance", b"provenance", "quotes", b"quotes", "single_story", b"single_story", "sources", b"sources", "summary", b"summary", "timeline", b"timeline"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
