@@ -1051,7 +1051,7 @@ _PERSON_STATUSES = {
 }
 _TOTAL_BEFORE = {
     "en": re.compile(r"\d\s+(?:of|out of)\s*$"),
-    "ru": re.compile(r"(?:^|[,;:]\s*)из\s*$"),
+    "ru": re.compile(r"(?:^|[\s,;:(])из\s*$"),
     "ar": re.compile(_p(_AR + r"(?:من أصل|من بين)\s*$")),
 }
 

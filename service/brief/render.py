@@ -26,6 +26,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "some": "shared by some sides",
         "all": "shared by all sides",
         "models": "models",
+        "timeline": "Timeline",
+        "first_reported": "first reported",
     },
     "ru": {
         "brief": "Сводка",
@@ -46,6 +48,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "some": "сообщают несколько сторон",
         "all": "сообщают все стороны",
         "models": "модели",
+        "timeline": "Хронология",
+        "first_reported": "впервые сообщено",
     },
     "ar": {
         "brief": "موجز",
@@ -66,6 +70,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "some": "تذكره عدة أطراف",
         "all": "تذكره جميع الأطراف",
         "models": "النماذج",
+        "timeline": "التسلسل الزمني",
+        "first_reported": "أول ذكر",
     },
 }
 _COVERAGE_KEY = {
@@ -93,7 +99,10 @@ def to_markdown(b: bt.Brief) -> str:
             mark = f" _({t['untranslated']})_" if k.rendering == "untranslated" else ""
             who = ", ".join(sorted({f"{outlet(s.article_id)} ({s.language})" for s in k.support}))
             coverage = t[_COVERAGE_KEY[k.coverage]] if k.coverage in _COVERAGE_KEY else ""
-            lines.append(f"- {k.text}{mark}  \n  _{coverage}: {who}_")
+            first = f"; {t['first_reported']} {k.first_reported[:10]}" if k.first_reported else ""
+            lines.append(f"- {k.text}{mark}  \n  _{coverage}: {who}{first}_")
+            if k.figure_note:
+                lines.append(f"  _{k.figure_note}_")
         lines.append("")
     if b.quotes:
         lines.append(f"## {t['quotes']}")
@@ -103,6 +112,11 @@ def to_markdown(b: bt.Brief) -> str:
             lines.append(
                 f"- **{speaker}** ({q.language}, {outlet(q.article_id)}): “{q.text}”{extra}"
             )
+        lines.append("")
+    if b.timeline:
+        lines.append(f"## {t['timeline']}")
+        for ev in b.timeline:
+            lines.append(f"- {ev.date}: {ev.text} _({ev.date_text}; {outlet(ev.article_id)})_")
         lines.append("")
     if b.figure_conflicts:
         lines.append(f"## {t['conflicts']}")
@@ -119,7 +133,9 @@ def to_markdown(b: bt.Brief) -> str:
     if b.dates:
         lines.append(f"## {t['dates']}")
         for d in b.dates:
-            lines.append(f"- {d.text} ({d.iso_date or t['relative']}; {outlet(d.article_id)})")
+            when = d.iso_date or t["relative"]
+            how = f", {d.resolution}" if d.resolution and d.resolution != "as written" else ""
+            lines.append(f"- {d.text} ({when}{how}; {outlet(d.article_id)})")
         lines.append("")
     lines.append(f"## {t['sources']}")
     for s in b.sources:

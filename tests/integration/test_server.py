@@ -188,6 +188,7 @@ async def test_brief_over_grpc_with_markdown_and_translation(
             articles=[article_message(a) for a in example_articles],
             target_language="en",
             format=pb.BRIEF_FORMAT_MARKDOWN,
+            max_key_points=20,
         )
     )
     b = resp.brief

@@ -29,15 +29,21 @@ async def engine(empty_models: Settings) -> AsyncIterator[Engine]:
     await e.close()
 
 
-async def brief(engine: Engine, articles: list[Article], target: str = "en") -> bt.Brief:
-    return await engine.brief(bt.BriefJob(tuple(articles), target))
+async def brief(
+    engine: Engine, articles: list[Article], target: str = "en", points: int = 8
+) -> bt.Brief:
+    return await engine.brief(bt.BriefJob(tuple(articles), target, points))
 
 
 async def test_brief_content_on_the_examples(
     engine: Engine, example_articles: list[Article]
 ) -> None:
-    b = await brief(engine, example_articles)
+    b = await brief(engine, example_articles, points=20)
     assert b.single_story and b.headline and b.summary and b.language == "en"
+    # ranked by languages covered first: the language with most articles does not win
+    assert [len(k.languages) for k in b.key_points] == sorted(
+        (len(k.languages) for k in b.key_points), reverse=True
+    )
     assert not re.search("[\u0400-\u04ff\u0600-\u06ff]", b.summary)  # all in English
     # claims shared by all three sides, and claims only some report
     coverages = {k.coverage for k in b.key_points}
@@ -215,8 +221,9 @@ async def test_markdown_is_labelled_in_the_brief_language(
 ) -> None:
     from service.brief.render import to_markdown
 
-    en = to_markdown(await brief(engine, example_articles))
+    en = to_markdown(await brief(engine, example_articles, points=20))
     assert "## Key points" in en and "_(untranslated)_" in en and "## Conflicting figures" in en
+    assert "## Timeline" in en and "- 2016-09-19: " in en
     ru = to_markdown(await brief(engine, example_articles, "ru"))
     assert ru.startswith("# В Кремле") and "## Главное" in ru and "## Key points" not in ru
     ar = to_markdown(await brief(engine, example_articles, "ar"))
