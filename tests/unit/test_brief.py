@@ -166,6 +166,27 @@ async def test_three_language_versions_agree(engine: Engine) -> None:
     assert ru.headline == "В Кремле почти не видят надежды на перемирие в Сирии"
 
 
+async def test_headline_is_a_target_language_title_when_one_is_in_the_input(
+    engine: Engine,
+) -> None:
+    # Real pages: an English brief's headline was a Russian or Arabic sentence although an
+    # English article with a title was in the input. Here two Russian and one Arabic article
+    # carry the claims; the one English article is short but titled.
+    parallel = load_articles(FIXTURES / "parallel")
+    en = next(a for a in parallel if a.language == "en")
+    short_en = dataclasses.replace(
+        en, text="Diplomats in Geneva said more talks on the region were planned for next month."
+    )
+    others = [a for a in parallel if a.language != "en"]
+    b = await brief(engine, [*others, short_en])
+    top = {s.article_id for s in b.key_points[0].support}
+    assert short_en.id not in top  # the English article does not carry the top claim...
+    assert b.headline == en.title  # ...and its title is still the English brief's headline
+    # without an English article the headline is not a foreign title
+    b = await brief(engine, others)
+    assert b.headline not in {a.title for a in others}
+
+
 async def test_unrelated_articles_are_not_linked(engine: Engine) -> None:
     b = await brief(engine, load_articles(FIXTURES / "unrelated"))
     assert not b.single_story

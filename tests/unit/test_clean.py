@@ -54,6 +54,8 @@ FURNITURE = [
     ("ar", "اضغط هنا لقراءة الخبر كاملا", "اضغط"),
     # page dates, times, counters, tickers, weather
     ("en", "Posted 12 March 2021 Modified 13 March 2021", "Posted"),
+    ("ru", "Изменено: 31 марта 2021, 08:12", "Изменено"),
+    ("ru", "Опубликовано 30 марта, изменено 31 марта", "изменено"),
     ("en", "05 March 2021 16:41", "16:41"),
     ("en", "Read Time: 3 min", "Read Time"),
     ("en", "1 204", "1 204"),
