@@ -10,7 +10,8 @@ log="$(mktemp)"
 .venv/bin/dragoman serve --host 127.0.0.1 --port "$port" >"$log" 2>&1 &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true; rm -f "$log"' EXIT
-if [ "$#" -eq 0 ]; then set -- examples/ceasefire; fi
+# The examples come with their story gazetteer (people, groups and places of the 2016 ceasefire).
+if [ "$#" -eq 0 ]; then set -- --gazetteer examples/ceasefire/gazetteer.toml examples/ceasefire; fi
 if ! .venv/bin/dragoman brief --server "127.0.0.1:$port" --wait 180 "$@"; then
   echo "--- server log ---" >&2; cat "$log" >&2; exit 1
 fi

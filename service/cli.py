@@ -93,18 +93,27 @@ def _cmd_brief(args: argparse.Namespace) -> int:
 
     articles = read_articles(Path(p) for p in args.files)
     as_json = args.format == "json"
+    story = None
+    if args.gazetteer:
+        from service.brief.entities import parse_gazetteer
+        from service.errors import InvalidInput
+
+        path = Path(args.gazetteer)
+        if not path.is_file():
+            raise InvalidInput(f"--gazetteer {path}: no such file")
+        story = parse_gazetteer(path.read_text(encoding="utf-8"), str(path))
     if args.server:
         from service.api.client import Client
 
         client = Client(args.server)
         client.wait_ready(args.wait)
-        print(client.brief(articles, args.target, as_json))
+        print(client.brief(articles, args.target, as_json, story))
         return 0
     from service.brief import types as bt
     from service.brief.render import to_markdown
 
     engine = _engine(config.from_namespace(args))
-    brief = asyncio.run(engine.brief(bt.BriefJob(tuple(articles), args.target)))
+    brief = asyncio.run(engine.brief(bt.BriefJob(tuple(articles), args.target, gazetteer=story)))
     if as_json:
         from service.api.client import local_brief_json
 
@@ -190,6 +199,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+")
     p.add_argument("--target", default="en", help="language of the brief")
     p.add_argument("--format", default="markdown", choices=["markdown", "json"])
+    p.add_argument(
+        "--gazetteer",
+        default="",
+        help="a story gazetteer (TOML, like examples/ceasefire/gazetteer.toml) added to the "
+        "built-in entities",
+    )
     p.add_argument("--server", default="", help="use this server (host:port)")
     p.add_argument(
         "--wait", type=float, default=120.0, help="seconds to wait for the server to be SERVING"

@@ -168,8 +168,10 @@ class Engine:
                 for m in embedded_models()
                 if m.task in ("embed", "ner", "detect")
             ),
-            bt.ModelRef("gazetteer", "ner", builder.entities.gazetteer.version),
+            bt.ModelRef("built-in entities", "ner", builder.entities.gazetteer.version),
         ]
+        if job.gazetteer is not None:  # the caller's story gazetteer, cited only when used
+            base.append(bt.ModelRef("story gazetteer", "ner", job.gazetteer.version))
         brief = await builder.build(job, translate, base)
         if used:
             models = tuple(sorted({*brief.models, *used.values()}, key=lambda m: (m.task, m.name)))

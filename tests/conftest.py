@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from service.articles import read_articles
+from service.brief import types as bt
+from service.brief.entities import parse_gazetteer
 from service.config import Settings
 from service.domain import Article
 
@@ -145,3 +147,9 @@ def load_articles(folder: Path) -> list[Article]:
 @pytest.fixture(scope="session")
 def example_articles() -> list[Article]:
     return load_articles(EXAMPLES)
+
+
+def ceasefire_gazetteer() -> bt.Gazetteer:
+    """The examples' story gazetteer (people, groups and places of the 2016 ceasefire)."""
+    path = EXAMPLES / "gazetteer.toml"
+    return parse_gazetteer(path.read_text(encoding="utf-8"), str(path))

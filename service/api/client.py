@@ -90,12 +90,22 @@ class Client:
         )
         return str(resp.summary)
 
-    def brief(self, articles: Sequence[Article], target: str, as_json: bool) -> str:
+    def brief(
+        self,
+        articles: Sequence[Article],
+        target: str,
+        as_json: bool,
+        gazetteer: bt.Gazetteer | None = None,
+    ) -> str:
+        from service.api.convert import gazetteer_messages
+
         resp = self._stub.Brief(
             pb.BriefRequest(
                 articles=[article_message(a) for a in articles],
                 target_language=target,
                 format=pb.BRIEF_FORMAT_MESSAGE if as_json else pb.BRIEF_FORMAT_MARKDOWN,
+                gazetteer=gazetteer_messages(gazetteer) if gazetteer else [],
+                gazetteer_version=gazetteer.declared if gazetteer else "",
             ),
             timeout=self._timeout,
         )

@@ -9,6 +9,7 @@ from typing import Any
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from service.brief import types as bt
+from service.brief.entities import gazetteer_entry, story_gazetteer
 from service.domain import (
     Article,
     Detection,
@@ -20,6 +21,7 @@ from service.domain import (
     TranslateJob,
     TranslationResult,
 )
+from service.errors import InvalidInput
 from service.gen.dragoman.v1 import dragoman_pb2 as pb
 
 _METHOD_IN = {
@@ -145,7 +147,47 @@ def brief_job(req: pb.BriefRequest) -> bt.BriefJob:
         )
         for a in req.articles
     )
-    return bt.BriefJob(articles, req.target_language, req.max_key_points)
+    return bt.BriefJob(articles, req.target_language, req.max_key_points, _gazetteer(req))
+
+
+MAX_GAZETTEER_ENTRIES = 2000
+_ENTITY_TYPES = {t.value for t in bt.EntityType if t.value}
+
+
+def _gazetteer(req: pb.BriefRequest) -> bt.Gazetteer | None:
+    if not req.gazetteer:
+        return None
+    if len(req.gazetteer) > MAX_GAZETTEER_ENTRIES:
+        raise InvalidInput(
+            f"gazetteer has {len(req.gazetteer)} entries; the maximum is {MAX_GAZETTEER_ENTRIES}"
+        )
+    entries = [
+        gazetteer_entry(
+            g.id,
+            g.name,
+            bt.EntityType(g.type) if g.type in _ENTITY_TYPES else "",
+            {"en": list(g.en), "ru": list(g.ru), "ar": list(g.ar)},
+            f"gazetteer[{n}]",
+        )
+        for n, g in enumerate(req.gazetteer)
+    ]
+    if len({e.id for e in entries}) < len(entries):
+        raise InvalidInput("gazetteer ids must be unique")
+    return story_gazetteer(entries, req.gazetteer_version[:100])
+
+
+def gazetteer_messages(g: bt.Gazetteer) -> list[pb.GazetteerEntry]:
+    return [
+        pb.GazetteerEntry(
+            id=e.id,
+            name=e.name,
+            type=_enum(e.type),
+            en=list(e.forms.get("en", ())),
+            ru=list(e.forms.get("ru", ())),
+            ar=list(e.forms.get("ar", ())),
+        )
+        for e in g.entries
+    ]
 
 
 def brief_message(b: bt.Brief) -> pb.Brief:

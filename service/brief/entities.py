@@ -6,16 +6,20 @@ the same person found in Russian and English text becomes one entity.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import tomllib
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from service.brief.types import EntityType
+from service.brief import types as bt
+from service.brief.types import EntityType, GazetteerEntry
+from service.errors import InvalidInput
 
 GAZETTEER_PATH = Path(__file__).parent / "data" / "gazetteer.toml"
 
@@ -25,14 +29,6 @@ _TYPES = {
     "location": EntityType.LOCATION,
     "armed_group": EntityType.ARMED_GROUP,
 }
-
-
-@dataclass(frozen=True)
-class GazetteerEntry:
-    id: str
-    name: str
-    type: EntityType
-    forms: dict[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -90,22 +86,88 @@ def _is_abbreviation(form: str) -> bool:
     return bool(letters) and all(c.isupper() for c in letters) and len(letters) <= 5
 
 
+def parse_gazetteer(text: str, where: str) -> bt.Gazetteer:
+    """A gazetteer from TOML (`version`, then `[[entity]]` tables with id, name, type and en/ru/ar
+    form lists); InvalidInput saying what to fix when it is malformed."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(f"{where} is not valid TOML ({exc})") from exc
+    raw_entries = data.get("entity", [])
+    if not isinstance(raw_entries, list) or not raw_entries:
+        raise InvalidInput(
+            f"{where} has no [[entity]] tables; see examples/ceasefire/gazetteer.toml"
+        )
+    entries = []
+    for n, raw in enumerate(raw_entries):
+        if not isinstance(raw, dict):
+            raise InvalidInput(f"{where}: entity {n} is not a table")
+        entries.append(
+            gazetteer_entry(
+                raw.get("id", ""),
+                raw.get("name", ""),
+                raw.get("type", ""),
+                {lang: raw.get(lang, []) for lang in ("en", "ru", "ar")},
+                f"{where}: entity {n}",
+            )
+        )
+    return story_gazetteer(entries, str(data.get("version", "")))
+
+
+def story_gazetteer(entries: Sequence[GazetteerEntry], declared: str) -> bt.Gazetteer:
+    """Entries with a version for provenance: the declared one plus a content hash, so two
+    different files with the same declared version are told apart."""
+    h = hashlib.sha256()
+    for e in sorted(entries, key=lambda x: x.id):
+        h.update(repr((e.id, e.name, int(e.type), sorted(e.forms.items()))).encode())
+    digest = h.hexdigest()[:12]
+    version = f"{declared} sha256:{digest}" if declared else f"sha256:{digest}"
+    return bt.Gazetteer(tuple(entries), version, declared)
+
+
+def gazetteer_entry(
+    eid: Any, name: Any, etype: Any, forms: dict[str, Any], where: str
+) -> GazetteerEntry:
+    """One checked entry: an id of lower-case letters, digits and hyphens, a name, a known type
+    and at least one form."""
+    if not isinstance(eid, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,80}", eid):
+        raise InvalidInput(f"{where}: id must be lower-case letters, digits and hyphens")
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        raise InvalidInput(f"{where} ({eid}): name must be a non-empty string")
+    if isinstance(etype, EntityType):
+        kind = etype
+    elif isinstance(etype, str) and etype in _TYPES:
+        kind = _TYPES[etype]
+    else:
+        raise InvalidInput(f"{where} ({eid}): type must be one of {', '.join(_TYPES)}")
+    clean: dict[str, tuple[str, ...]] = {}
+    for lang in ("en", "ru", "ar"):
+        values = forms.get(lang, ())
+        if not all(isinstance(f, str) and 0 < len(f.strip()) <= 200 for f in values):
+            raise InvalidInput(f"{where} ({eid}): {lang} forms must be non-empty strings")
+        clean[lang] = tuple(f.strip() for f in values)
+    if not any(clean.values()):
+        raise InvalidInput(f"{where} ({eid}): give at least one en, ru or ar form")
+    return GazetteerEntry(eid, name.strip(), kind, clean)
+
+
 class Gazetteer:
     """Finds gazetteer entities in text of each language."""
 
-    def __init__(self, path: Path = GAZETTEER_PATH) -> None:
-        data = tomllib.loads(path.read_text())
-        self.version: str = data.get("version", "")
-        self.entries: dict[str, GazetteerEntry] = {}
-        for raw in data["entity"]:
-            entry = GazetteerEntry(
-                id=raw["id"],
-                name=raw["name"],
-                type=_TYPES[raw["type"]],
-                forms={lang: tuple(raw.get(lang, ())) for lang in ("en", "ru", "ar")},
-            )
-            self.entries[entry.id] = entry
+    def __init__(self, entries: Sequence[GazetteerEntry] | None = None, version: str = "") -> None:
+        if entries is None:
+            builtin = parse_gazetteer(GAZETTEER_PATH.read_text(), str(GAZETTEER_PATH))
+            entries, version = builtin.entries, builtin.version
+        self.version = version
+        self.entries: dict[str, GazetteerEntry] = {e.id: e for e in entries}
         self._patterns = {lang: self._compile(lang) for lang in ("en", "ru", "ar")}
+
+    def with_story(self, story: bt.Gazetteer | None) -> Gazetteer:
+        """This gazetteer plus a caller's story entries (theirs win on the same id)."""
+        if story is None or not story.entries:
+            return self
+        merged = {**self.entries, **{e.id: e for e in story.entries}}
+        return Gazetteer(list(merged.values()), f"{self.version}+{story.version}")
 
     def _form_pattern(self, form: str, lang: str) -> str:
         if lang == "ru":
@@ -311,14 +373,32 @@ class EntityFinder:
                 out = [[] for _ in sentences]
         return out
 
-    def mentions(self, sentences: list[str], lang: str) -> list[list[Mention]]:
+    def find(
+        self,
+        sentences: dict[str, list[str]],
+        *,
+        story: bt.Gazetteer | None = None,
+        outlets: Sequence[str] = (),
+    ) -> dict[str, list[list[Mention]]]:
+        """Mentions of every sentence of one input, per language: the built-in entries plus the
+        caller's story gazetteer, then NER. `outlets` are the input's outlet names (never
+        entities)."""
+        gazetteer = self.gazetteer.with_story(story)
+        return {
+            lang: self.mentions(sents, lang, gazetteer) for lang, sents in sorted(sentences.items())
+        }
+
+    def mentions(
+        self, sentences: list[str], lang: str, gazetteer: Gazetteer | None = None
+    ) -> list[list[Mention]]:
         """Entity mentions of each sentence: gazetteer matches, then NER spans not covered."""
+        gaz = gazetteer or self.gazetteer
         ner = self._ner(sentences, lang)
         result: list[list[Mention]] = []
         for sentence, spans in zip(sentences, ner, strict=True):
             found: list[Mention] = []
-            for start, end, eid in self.gazetteer.find(sentence, lang):
-                e = self.gazetteer.entries[eid]
+            for start, end, eid in gaz.find(sentence, lang):
+                e = gaz.entries[eid]
                 found.append(Mention(eid, e.name, e.type, sentence[start:end], lang, start, end))
             for start, end, label, normal in spans:
                 if any(not (end <= m.start or start >= m.end) for m in found):
@@ -326,9 +406,9 @@ class EntityFinder:
                 surface = sentence[start:end]
                 if surface.strip().lower() in _NER_NOISE:
                     continue
-                linked = self.gazetteer.lookup(normal, lang) or self.gazetteer.lookup(surface, lang)
+                linked = gaz.lookup(normal, lang) or gaz.lookup(surface, lang)
                 if linked:
-                    e = self.gazetteer.entries[linked]
+                    e = gaz.entries[linked]
                     found.append(Mention(linked, e.name, e.type, surface, lang, start, end))
                     continue
                 name = (

@@ -83,11 +83,13 @@ class BriefBuilder:
             max_article_chars=self.max_article_chars,
         )
 
-    def claim_groups(self, articles: Sequence[Article]) -> list[list[tuple[str, str]]]:
+    def claim_groups(
+        self, articles: Sequence[Article], story: bt.Gazetteer | None = None
+    ) -> list[list[tuple[str, str]]]:
         """The claim groups of some articles as (article id, sentence) lists - every group, not
         only the ranked key points (for the quality harness)."""
         docs, _ = self.ingest(articles, [])
-        a = self.analyse(docs, threading.Event())
+        a = self.analyse(docs, threading.Event(), story)
         return [[(docs[a.sents[i].doc].ids[0], a.sents[i].text) for i in g] for g in a.groups]
 
     # -- the whole pipeline ----------------------------------------------------------------------
@@ -108,7 +110,7 @@ class BriefBuilder:
         # The CPU-heavy part (NER, embeddings, claims) runs off the event loop.
         stop = threading.Event()
         try:
-            a = await asyncio.to_thread(self.analyse, docs, stop)
+            a = await asyncio.to_thread(self.analyse, docs, stop, job.gazetteer)
         except asyncio.CancelledError:
             stop.set()  # the caller left (cancelled, deadline): the thread stops at its next step
             raise
@@ -169,7 +171,9 @@ class BriefBuilder:
             timeline=tuple(timeline),
         )
 
-    def analyse(self, docs: list[Doc], stop: threading.Event) -> Analysis:
+    def analyse(
+        self, docs: list[Doc], stop: threading.Event, story: bt.Gazetteer | None = None
+    ) -> Analysis:
         """Split, find entities, embed and group claims (blocking; gives up when `stop` is set)."""
 
         def check() -> None:
@@ -178,15 +182,21 @@ class BriefBuilder:
 
         for d in docs:
             d.sentences = [s.text for s in split_sentences(d.text, d.language)]
+        check()
+        by_lang = {
+            lang: [s for d in docs if d.language == lang for s in d.sentences]
+            for lang in SUPPORTED_LANGUAGES
+        }
+        outlets = sorted({d.article.outlet for d in docs if d.article.outlet})
+        found = self.entities.find(
+            {k: v for k, v in by_lang.items() if v}, story=story, outlets=outlets
+        )
         for lang in SUPPORTED_LANGUAGES:
-            group = [d for d in docs if d.language == lang]
-            flat = [s for d in group for s in d.sentences]
-            check()
-            found = self.entities.mentions(flat, lang) if flat else []
             pos = 0
-            for d in group:
-                d.mentions = found[pos : pos + len(d.sentences)]
-                pos += len(d.sentences)
+            for d in docs:
+                if d.language == lang:
+                    d.mentions = found[lang][pos : pos + len(d.sentences)]
+                    pos += len(d.sentences)
         sents: list[claims.Sent] = []
         for n, d in enumerate(docs):
             check()

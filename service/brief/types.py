@@ -162,7 +162,27 @@ class Brief:
 
 
 @dataclass(frozen=True)
+class GazetteerEntry:
+    """A named entity with its forms per language (built-in, or a caller's story gazetteer)."""
+
+    id: str
+    name: str
+    type: EntityType
+    forms: dict[str, tuple[str, ...]]  # language -> surface forms
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """A caller's story gazetteer: entries and a version for provenance."""
+
+    entries: tuple[GazetteerEntry, ...]
+    version: str  # declared version plus a content hash
+    declared: str = ""  # the version the file or request declared
+
+
+@dataclass(frozen=True)
 class BriefJob:
     articles: tuple[Article, ...]
     target_language: str = "en"
     max_key_points: int = 8
+    gazetteer: Gazetteer | None = None  # story-specific names; None: built-in entries only

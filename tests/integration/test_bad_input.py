@@ -123,6 +123,16 @@ def _article(i: int, text: str, **kw: str) -> pb.Article:
 
 async def test_bad_brief_input(stub: pb_grpc.DragomanStub) -> None:
     await _fails(stub.Brief(pb.BriefRequest()), INVALID, "articles is empty")
+    ok_article = _article(0, "The Syrian army said the ceasefire was over on Monday.")
+    for entry, needle in (
+        (pb.GazetteerEntry(id="Peskov!", name="P", type=1, en=["P"]), "gazetteer[0]: id must"),
+        (pb.GazetteerEntry(id="p", name="", type=1, en=["P"]), "name must be a non-empty"),
+        (pb.GazetteerEntry(id="p", name="P", en=["P"]), "type must be one of"),
+        (pb.GazetteerEntry(id="p", name="P", type=1), "give at least one en, ru or ar form"),
+    ):
+        await _fails(
+            stub.Brief(pb.BriefRequest(articles=[ok_article], gazetteer=[entry])), INVALID, needle
+        )
     await _fails(
         stub.Brief(pb.BriefRequest(articles=[_article(0, "")])),
         INVALID,

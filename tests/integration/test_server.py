@@ -9,11 +9,13 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from service.api.client import article_message
+from service.api.convert import gazetteer_messages
 from service.backends.base import Generation
 from service.domain import Article
 from service.gen.dragoman.v1 import dragoman_pb2 as pb
 from service.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
 from service.server import Running
+from tests.conftest import ceasefire_gazetteer
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -189,6 +191,8 @@ async def test_brief_over_grpc_with_markdown_and_translation(
             target_language="en",
             format=pb.BRIEF_FORMAT_MARKDOWN,
             max_key_points=20,
+            gazetteer=gazetteer_messages(ceasefire_gazetteer()),
+            gazetteer_version="2016-09-syria-ceasefire.2",
         )
     )
     b = resp.brief
@@ -202,6 +206,10 @@ async def test_brief_over_grpc_with_markdown_and_translation(
     used = {m.name for m in b.provenance.models if m.task == "translate"}
     assert used and used <= {"opus-mt-ru-en", "opus-mt-ar-en-hf"}
     assert all(q.translation for q in b.quotes if q.language != "en")
+    # the caller's story gazetteer is used and cited
+    assert any(e.id == "dmitry-peskov" for e in b.entities)
+    story = [m for m in b.provenance.models if m.name == "story gazetteer"]
+    assert story and story[0].revision.startswith("2016-09-syria-ceasefire.2 sha256:")
     # the JSON mapping round-trips
     again = json_format.Parse(json_format.MessageToJson(b), pb.Brief())
     assert again == b

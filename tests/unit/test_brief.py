@@ -16,7 +16,7 @@ from service.config import Settings
 from service.domain import Article
 from service.engine import Engine
 from service.errors import InvalidInput
-from tests.conftest import FIXTURES, load_articles
+from tests.conftest import FIXTURES, ceasefire_gazetteer, load_articles
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -32,7 +32,8 @@ async def engine(empty_models: Settings) -> AsyncIterator[Engine]:
 async def brief(
     engine: Engine, articles: list[Article], target: str = "en", points: int = 8
 ) -> bt.Brief:
-    return await engine.brief(bt.BriefJob(tuple(articles), target, points))
+    # the fixtures are of the 2016 ceasefire: its story gazetteer is passed, as a caller would
+    return await engine.brief(bt.BriefJob(tuple(articles), target, points, ceasefire_gazetteer()))
 
 
 async def test_brief_content_on_the_examples(

@@ -12,13 +12,15 @@ from service.brief.entities import EntityFinder, Gazetteer, transliterate_ru
 from service.brief.figures import find_figures
 from service.brief.quotes import find_quotes
 from service.brief.types import QuoteKind
+from tests.conftest import ceasefire_gazetteer
 
 SHARED_EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "examples"
 
 
 @pytest.fixture(scope="module")
 def finder() -> EntityFinder:
-    return EntityFinder(Gazetteer())
+    story = ceasefire_gazetteer()
+    return EntityFinder(Gazetteer().with_story(story))
 
 
 @pytest.mark.parametrize(

@@ -110,6 +110,33 @@ def test_cli_brief_reads_files_and_prints_markdown(tmp_path: Path) -> None:
     data = json.loads(r.stdout)
     assert data["language"] == "en" and len(data["sources"]) == 3
     assert data["keyPoints"][0]["coverage"] == "COVERAGE_ALL_LANGUAGES"
+    # no story gazetteer given: none is cited, and its story names are not built in
+    names = {m["name"] for m in data["provenance"]["models"]}
+    assert "story gazetteer" not in names and "built-in entities" in names
+    assert "dmitry-peskov" not in {e["id"] for e in data["entities"]}
+
+
+def test_cli_brief_with_a_story_gazetteer(tmp_path: Path) -> None:
+    gazetteer = ROOT / "examples" / "ceasefire" / "gazetteer.toml"
+    base = [sys.executable, "-m", "service.cli", "brief", "--format", "json"]
+    where = [str(ROOT / "tests" / "fixtures" / "parallel"), "--models-dir", str(tmp_path)]
+    r = subprocess.run(
+        [*base, "--gazetteer", str(gazetteer), *where], capture_output=True, text=True, timeout=300
+    )
+    assert r.returncode == 0, r.stderr
+    import json
+
+    data = json.loads(r.stdout)
+    story = [m for m in data["provenance"]["models"] if m["name"] == "story gazetteer"]
+    assert story and story[0]["revision"].startswith("2016-09-syria-ceasefire.2 sha256:")
+    peskov = next(e for e in data["entities"] if e["id"] == "dmitry-peskov")
+    assert {f["language"] for f in peskov["surfaceForms"]} == {"ar", "en", "ru"}
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[entity]]\nid = "Bad Id"\nname = "X"\ntype = "person"\nen = ["X"]\n')
+    r = subprocess.run(
+        [*base, "--gazetteer", str(bad), *where], capture_output=True, text=True, timeout=300
+    )
+    assert r.returncode != 0 and "id must be lower-case letters" in r.stderr
 
 
 def test_readme_documents_every_setting_and_rpc() -> None:

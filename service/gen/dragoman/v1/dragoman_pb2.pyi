@@ -534,15 +534,27 @@ class BriefRequest(_message.Message):
     TARGET_LANGUAGE_FIELD_NUMBER: _builtins.int
     MAX_KEY_POINTS_FIELD_NUMBER: _builtins.int
     FORMAT_FIELD_NUMBER: _builtins.int
+    GAZETTEER_FIELD_NUMBER: _builtins.int
+    GAZETTEER_VERSION_FIELD_NUMBER: _builtins.int
     target_language: _builtins.str
     """Language of the brief (ar, en, ru); "" means en."""
     max_key_points: _builtins.int
     """Most key points to return (default 8, at most 50)."""
     format: Global___BriefFormat.ValueType
     """Extra renderings to return."""
+    gazetteer_version: _builtins.str
+    """A version for provenance ("" is fine: a content hash is always recorded)."""
     @_builtins.property
     def articles(self) -> _containers.RepeatedCompositeFieldContainer[Global___Article]:
         """1 to 200 articles, each text at most 200,000 characters."""
+
+    @_builtins.property
+    def gazetteer(self) -> _containers.RepeatedCompositeFieldContainer[Global___GazetteerEntry]:
+        """Optional story gazetteer: the story's people, groups and places with their forms per
+        language, added to the built-in general entities (states, major cities, the UN, the Red
+        Cross/Red Crescent movement...). At most 2,000 entries. Cited in Brief.provenance only when
+        given. `dragoman brief --gazetteer FILE.toml` sends one.
+        """
 
     def __init__(
         self,
@@ -551,14 +563,64 @@ class BriefRequest(_message.Message):
         target_language: _builtins.str = ...,
         max_key_points: _builtins.int = ...,
         format: Global___BriefFormat.ValueType = ...,
+        gazetteer: _abc.Iterable[Global___GazetteerEntry] | None = ...,
+        gazetteer_version: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["articles", b"articles", "format", b"format", "max_key_points", b"max_key_points", "target_language", b"target_language"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["articles", b"articles", "format", b"format", "gazetteer", b"gazetteer", "gazetteer_version", b"gazetteer_version", "max_key_points", b"max_key_points", "target_language", b"target_language"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___BriefRequest: _TypeAlias = BriefRequest  # noqa: Y015
+
+@_typing.final
+class GazetteerEntry(_message.Message):
+    """One named entity of a story gazetteer."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    TYPE_FIELD_NUMBER: _builtins.int
+    EN_FIELD_NUMBER: _builtins.int
+    RU_FIELD_NUMBER: _builtins.int
+    AR_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    """Stable id: lower-case letters, digits and hyphens ("dmitry-peskov"); briefs cite it."""
+    name: _builtins.str
+    """Canonical English name."""
+    type: Global___EntityType.ValueType
+    """Person, organisation, location or armed group."""
+    @_builtins.property
+    def en(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """English forms ("Dmitry Peskov", "Peskov")."""
+
+    @_builtins.property
+    def ru(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Russian forms in the nominative; case endings are matched."""
+
+    @_builtins.property
+    def ar(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Arabic forms; attached و/ب/ل/ال and letter variants are matched."""
+
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        name: _builtins.str = ...,
+        type: Global___EntityType.ValueType = ...,
+        en: _abc.Iterable[_builtins.str] | None = ...,
+        ru: _abc.Iterable[_builtins.str] | None = ...,
+        ar: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["ar", b"ar", "en", b"en", "id", b"id", "name", b"name", "ru", b"ru", "type", b"type"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GazetteerEntry: _TypeAlias = GazetteerEntry  # noqa: Y015
 
 @_typing.final
 class BriefResponse(_message.Message):
