@@ -26,6 +26,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "some": "shared by some sides",
         "all": "shared by all sides",
         "models": "models",
+        "reported": "reported speech",
         "timeline": "Timeline",
         "first_reported": "first reported",
     },
@@ -48,6 +49,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "some": "сообщают несколько сторон",
         "all": "сообщают все стороны",
         "models": "модели",
+        "reported": "в пересказе",
         "timeline": "Хронология",
         "first_reported": "впервые сообщено",
     },
@@ -70,6 +72,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "some": "تذكره عدة أطراف",
         "all": "تذكره جميع الأطراف",
         "models": "النماذج",
+        "reported": "كلام منقول",
         "timeline": "التسلسل الزمني",
         "first_reported": "أول ذكر",
     },
@@ -108,10 +111,14 @@ def to_markdown(b: bt.Brief) -> str:
         lines.append(f"## {t['quotes']}")
         for q in b.quotes:
             speaker = q.speaker or t["unattributed"]
-            extra = f" — _{q.translation}_" if q.translation else ""
-            lines.append(
-                f"- **{speaker}** ({q.language}, {outlet(q.article_id)}): “{q.text}”{extra}"
-            )
+            where = f"({q.language}, {outlet(q.article_id)})"
+            if q.kind == bt.QuoteKind.REPORTED:
+                # Reported speech is a paraphrase: never shown in quotation marks.
+                extra = f" — {q.translation}" if q.translation else ""
+                lines.append(f"- **{speaker}** {where}, {t['reported']}: {q.text}{extra}")
+            else:
+                extra = f" — “{q.translation}”" if q.translation else ""
+                lines.append(f"- **{speaker}** {where}: “{q.text}”{extra}")
         lines.append("")
     if b.timeline:
         lines.append(f"## {t['timeline']}")

@@ -246,6 +246,11 @@ async def test_markdown_is_labelled_in_the_brief_language(
     en = to_markdown(await brief(engine, example_articles, points=20))
     assert "## Key points" in en and "_(untranslated)_" in en and "## Conflicting figures" in en
     assert "## Timeline" in en and "- 2016-09-19: " in en
+    # direct speech in quotation marks, reported speech labelled and never in them
+    quotes = en.split("## Quotes")[1].split("\n## ")[0].splitlines()
+    assert any(": “" in ln and "reported speech" not in ln for ln in quotes)
+    reported = [ln for ln in quotes if "reported speech:" in ln]
+    assert reported and not any("“" in ln for ln in reported)
     ru = to_markdown(await brief(engine, example_articles, "ru"))
     assert ru.startswith("# В Кремле") and "## Главное" in ru and "## Key points" not in ru
     ar = to_markdown(await brief(engine, example_articles, "ar"))
