@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from service.domain import Article
-from service.errors import InvalidInput
+from service.errors import InvalidInput, shown
 
 SUFFIXES = (".txt", ".json", ".jsonl")
 
@@ -30,7 +30,7 @@ def _article(data: dict[str, Any], where: str) -> Article:
             datetime.fromisoformat(published.replace("Z", "+00:00"))
         except ValueError as exc:
             raise InvalidInput(
-                f"{where}: published_time {published!r} is not an RFC 3339 time "
+                f"{where}: published_time {shown(published)} is not an RFC 3339 time "
                 "(e.g. 2016-09-20T08:15:00Z)"
             ) from exc
     return Article(

@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+# Caller values quoted back in messages are cut to this many characters: a 100,000-character
+# language code must come back as INVALID_ARGUMENT, not as a metadata-size error.
+SHOWN_CHARS = 40
+
+
+def shown(value: str, limit: int = SHOWN_CHARS) -> str:
+    """A caller's value for an error message: repr'd, and cut with its length when long."""
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}… ({len(value):,} characters)"
+
 
 class DragomanError(Exception):
     """Base of every error dragoman reports to callers; the message says what to fix."""

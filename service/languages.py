@@ -8,7 +8,7 @@ import unicodedata
 from typing import Any
 
 from service.domain import SUPPORTED_LANGUAGES, Detection
-from service.errors import InvalidInput, UnsupportedLanguage
+from service.errors import InvalidInput, UnsupportedLanguage, shown
 
 UNDETERMINED = "und"
 # Below this confidence a detection is reported as "und".
@@ -36,13 +36,14 @@ def normalize_code(code: str, field_name: str, *, allow_empty: bool) -> str:
         )
     if not _CODE.match(code.lower()):
         raise InvalidInput(
-            f"{field_name} {code!r} is not a language code; use an ISO 639-1 code such as "
+            f"{field_name} {shown(code)} is not a language code; use an ISO 639-1 code such as "
             f"{', '.join(SUPPORTED_LANGUAGES)}"
         )
     primary = code.lower().split("-")[0]
     if primary not in SUPPORTED_LANGUAGES:
         raise UnsupportedLanguage(
-            f"{field_name} {code!r} is not supported; supported: {', '.join(SUPPORTED_LANGUAGES)}"
+            f"{field_name} {shown(code)} is not supported; "
+            f"supported: {', '.join(SUPPORTED_LANGUAGES)}"
         )
     return primary
 

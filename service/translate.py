@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from service.backends.base import Generation, Seq2Seq
 from service.domain import SUPPORTED_LANGUAGES, GlossaryTerm, TranslateJob, TranslationResult
-from service.errors import InvalidInput, UnsupportedLanguage
+from service.errors import InvalidInput, UnsupportedLanguage, shown
 from service.languages import UNDETERMINED, LanguageDetector, normalize_code
 from service.registry import ManifestEntry, Registry
 from service.scheduler import BatchLimits, BatchScheduler
@@ -87,7 +87,7 @@ class TranslationService:
         target = normalize_code(job.target_language, "target_language", allow_empty=False)
         if source and source == target:
             raise InvalidInput(
-                f"source_language and target_language are both {target!r}; choose a different "
+                f"source_language and target_language are both {shown(target)}; choose a different "
                 "target_language or leave source_language empty to detect it per text"
             )
         for i, term in enumerate(job.glossary):

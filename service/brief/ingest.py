@@ -13,7 +13,7 @@ from datetime import date, datetime
 from service.brief.clean import clean_page
 from service.brief.entities import Mention
 from service.domain import SUPPORTED_LANGUAGES, Article
-from service.errors import InvalidInput
+from service.errors import InvalidInput, shown
 from service.languages import UNDETERMINED, LanguageDetector, normalize_code
 from service.text import check_text
 
@@ -127,7 +127,8 @@ def ingest(
         aid = a.id or "a-" + content_hash(text, a.url, a.title, a.outlet, n=12)
         if aid in seen_ids:
             raise InvalidInput(
-                f"articles[{i}].id {aid!r} repeats articles[{seen_ids[aid]}].id; ids must be unique"
+                f"articles[{i}].id {shown(aid)} repeats articles[{seen_ids[aid]}].id; "
+                "ids must be unique"
             )
         seen_ids[aid] = i
         article = Article(

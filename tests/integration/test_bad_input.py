@@ -102,6 +102,21 @@ async def test_malformed_utf8_is_invalid_argument(channel: grpc.aio.Channel) -> 
     assert details
 
 
+async def test_long_caller_values_are_cut_in_messages(stub: pb_grpc.DragomanStub) -> None:
+    code = "x" * 100_000
+    details = await _fails(
+        stub.Translate(tr(["текст"], "ru", code)), INVALID, "100,000 characters", "not a language"
+    )
+    assert len(details) < 400
+    long_id = "i" * 100_000
+    dup = [
+        pb.Article(id=long_id, text="The port reopened today."),
+        pb.Article(id=long_id, text="B."),
+    ]
+    details = await _fails(stub.Brief(pb.BriefRequest(articles=dup)), INVALID, "ids must be unique")
+    assert len(details) < 400
+
+
 async def test_bad_summarize_and_detect_input(stub: pb_grpc.DragomanStub) -> None:
     await _fails(stub.Summarize(pb.SummarizeRequest(text="")), INVALID, "text is empty")
     await _fails(
