@@ -82,7 +82,9 @@ def _wrap(name: str, request_cls: type[Message], impl: Handler) -> Callable[...,
             raise
         except DragomanError as exc:
             code = status_for(exc)
-            log.info("%s -> %s: %s", name, code.name, exc)
+            # The caller's mistake (or a missing model the caller asked for), not ours: at
+            # DEBUG, so a client repeating a bad request cannot flood the log.
+            log.debug("%s -> %s: %s", name, code.name, exc)
             await context.abort(code, str(exc))
         except asyncio.CancelledError:
             log.info("%s cancelled by the caller", name)
