@@ -1,0 +1,125 @@
+"""Quotes: speaker = subject of the speech verb in the quote's own sentence, spokesmen speak for
+themselves, quotation marks pair within a sentence, Arabic attribution through the entities of
+the whole input. Own sentences, modelled on patterns seen on real pages of the dev set."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.brief.entities import EntityFinder, Gazetteer
+from service.brief.quotes import FoundQuote, find_quotes, quote_spans
+from service.brief.types import QuoteKind
+
+
+@pytest.fixture(scope="module")
+def finder() -> EntityFinder:
+    return EntityFinder(Gazetteer())
+
+
+def _quotes(finder: EntityFinder, sentences: list[str], lang: str) -> list[FoundQuote]:
+    return find_quotes(sentences, finder.mentions(sentences, lang), lang)
+
+
+def _who(q: FoundQuote) -> str:
+    return q.speaker.name if q.speaker is not None else ""
+
+
+@pytest.mark.parametrize(
+    "sentence,spans",
+    [
+        (
+            'He called it "a crime". Later "we will rebuild every street," she said.',
+            ["a crime", "we will rebuild every street,"],
+        ),
+        (
+            "«Мы сделаем всё, что нужно», — сказал он, назвав ЧВК «Вагнер» угрозой.",
+            ["Мы сделаем всё, что нужно", "Вагнер"],
+        ),
+        ("„Надежды мало“, — сказал он.", ["Надежды мало"]),
+        ('An opening mark with no partner: "we will never return.', []),
+        ("«Внешняя «Вагнер» группа», — сказал он.", ["Внешняя «Вагнер» группа"]),
+    ],
+)
+def test_quotation_marks_pair_within_the_sentence(sentence: str, spans: list[str]) -> None:
+    assert [sentence[s:e] for s, e in quote_spans(sentence)] == spans
+
+
+def test_text_between_two_unrelated_quotations_is_never_a_quote(finder: EntityFinder) -> None:
+    sentences = [
+        'The mayor called the blast "a catastrophe" and the minister promised a "full '
+        'investigation" of the port authority by the end of the week.'
+    ]
+    quotes = _quotes(finder, sentences, "en")
+    assert all("and the minister promised" not in q.text for q in quotes)
+    assert not any(q.kind is QuoteKind.DIRECT for q in quotes)
+
+
+def test_spokesman_words_are_the_spokesmans(finder: EntityFinder) -> None:
+    named = [
+        "The spokesman for President Vladimir Putin, Dmitry Peskov, said the criminal case "
+        "against the fighters would be dropped."
+    ]
+    assert [_who(q) for q in _quotes(finder, named, "en")] == ["Dmitry Peskov"]
+    unnamed = [
+        "A spokesman for President Vladimir Putin said the deal had been agreed late on "
+        "Saturday evening."
+    ]
+    assert all(_who(q) != "Vladimir Putin" for q in _quotes(finder, unnamed, "en"))
+
+
+def test_pronoun_takes_the_last_named_speaker(finder: EntityFinder) -> None:
+    sentences = [
+        "Kremlin spokesman Dmitry Peskov said the talks with Kyiv had stalled for now.",
+        '"We see no basis for new negotiations at this stage," he told reporters.',
+    ]
+    quotes = _quotes(finder, sentences, "en")
+    direct = [q for q in quotes if q.kind is QuoteKind.DIRECT]
+    assert [(q.text, _who(q)) for q in direct] == [
+        ("We see no basis for new negotiations at this stage", "Dmitry Peskov")
+    ]
+
+
+def test_each_sentence_credits_its_own_speaker(finder: EntityFinder) -> None:
+    """An official's words are not the words of the person quoted just before."""
+    sentences = [
+        'Governor Marwan Abboud wrote on Twitter: "Beirut is a devastated city."',
+        "Health Minister Hamad Hassan said hospitals were overwhelmed and "
+        '"we need field hospitals now."',
+    ]
+    quotes = _quotes(finder, sentences, "en")
+    by_text = {q.text: _who(q) for q in quotes if q.kind is QuoteKind.DIRECT}
+    assert by_text == {
+        "Beirut is a devastated city.": "Marwan Abboud",
+        "we need field hospitals now.": "Hamad Hassan",
+    }
+
+
+def test_russian_dash_attribution_and_po_slovam(finder: EntityFinder) -> None:
+    direct = [
+        "«Мы не видим оснований для переговоров на этом этапе», — сказал пресс-секретарь "
+        "президента Дмитрий Песков."
+    ]
+    (q,) = _quotes(finder, direct, "ru")
+    assert q.kind is QuoteKind.DIRECT and q.text.startswith("Мы не видим")
+    assert "Peskov" in _who(q)
+    reported = [
+        "По словам губернатора Бейрута Марвана Аббуда, без крова остались 300 тысяч человек."
+    ]
+    (r,) = _quotes(finder, reported, "ru")
+    assert r.kind is QuoteKind.REPORTED and "Abbud" in _who(r)
+
+
+def test_unnamed_subject_gets_no_speaker(finder: EntityFinder) -> None:
+    sentences = [
+        "Peskov met reporters in Moscow on Sunday.",
+        "A senior official said the border crossings would reopen on Monday morning.",
+    ]
+    quotes = _quotes(finder, sentences, "en")
+    assert all(_who(q) != "Peskov" for q in quotes if "border" in q.text)
+
+
+def test_arabic_speaker_through_names_of_other_languages(finder: EntityFinder) -> None:
+    ar = ["وقال مروان عبود إن نحو 300 ألف شخص أصبحوا بلا مأوى بعد الانفجار في المرفأ."]
+    mentions = finder.find({"en": ["Marwan Abboud said the port was destroyed."], "ar": ar})
+    (q,) = find_quotes(ar, mentions["ar"], "ar")
+    assert q.kind is QuoteKind.REPORTED and _who(q) == "Marwan Abboud"
