@@ -19,7 +19,7 @@ from bench.translate import CACHE, run_engine, server_peak_rss_mb, start_server,
 
 
 def build(path: Path) -> Path:
-    from service.modelgen import DISTILBART_6_6, build_bart
+    from bench.modelgen import DISTILBART_6_6, build_bart
 
     if not (path / "config.json").exists():
         print("building a random-weight distilbart-cnn-6-6-size BART ...", flush=True)
@@ -31,7 +31,7 @@ def make_articles(model: Path, n: int, tokens: int) -> list[str]:
     from transformers import AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(str(model))
-    from service.modelgen import DEFAULT_CORPUS
+    from bench.modelgen import DEFAULT_CORPUS
 
     rng = random.Random(0)
     words = " ".join(DEFAULT_CORPUS[:3]).split()

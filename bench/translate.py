@@ -25,7 +25,7 @@ PY = sys.executable
 
 def build_models(vocab: int) -> tuple[Path, Path]:
     """Real-size random Marian (cached): the transformers folder and its CT2 int8 conversion."""
-    from service.modelgen import OPUS_MT, MarianSize, build_marian, convert_marian_to_ct2
+    from bench.modelgen import OPUS_MT, MarianSize, build_marian, convert_marian_to_ct2
 
     size = MarianSize(**{**OPUS_MT.__dict__, "vocab": vocab})
     hf = CACHE / f"marian-{vocab}"

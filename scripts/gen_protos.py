@@ -19,7 +19,11 @@ def generate(out: Path) -> list[Path]:
     from grpc_tools import protoc
 
     out.mkdir(parents=True, exist_ok=True)
-    protos = sorted(str(p.relative_to(PROTOS)) for p in PROTOS.rglob("*.proto"))
+    protos = sorted(
+        str(p.relative_to(PROTOS))
+        for p in PROTOS.rglob("*.proto")
+        if p.relative_to(PROTOS).parts[0] != "grpc"  # health.proto: grpcio-health-checking
+    )
     bindir = Path(sys.executable).parent
     include = Path(grpc_tools.__file__).parent / "_proto"
     args = [

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from service import config
 from service.errors import DragomanError
@@ -21,12 +23,40 @@ def _engine(settings: config.Settings):  # type: ignore[no-untyped-def]
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from service import logs
+    from service.api.security import SecurityConfigError
     from service.server import serve
 
     settings = config.from_namespace(args)
     logs.setup(settings.log_level, settings.log_json)
-    asyncio.run(serve(settings))
+    try:
+        asyncio.run(serve(settings))
+    except SecurityConfigError as exc:
+        print(f"dragoman serve: {exc}", file=sys.stderr)
+        return 2
     return 0
+
+
+def _client(args: argparse.Namespace) -> Any:
+    """A client of --server with the caller's --api-key and TLS options."""
+    from service.api.client import Client
+
+    ca = Path(args.tls_ca).read_bytes() if args.tls_ca else None
+    return Client(args.server, api_key=args.api_key, tls_ca=ca, tls=args.tls)
+
+
+def _server_options(p: argparse.ArgumentParser, help_text: str) -> None:
+    p.add_argument("--server", default="", help=help_text)
+    p.add_argument(
+        "--api-key",
+        default=os.environ.get("DRAGOMAN_API_KEY", ""),
+        help="API key for --server (env DRAGOMAN_API_KEY; prefer the env var)",
+    )
+    p.add_argument("--tls", action="store_true", help="connect to --server over TLS")
+    p.add_argument(
+        "--tls-ca",
+        default=os.environ.get("DRAGOMAN_TLS_CA", ""),
+        help="PEM CA bundle to trust for --server (implies --tls; env DRAGOMAN_TLS_CA)",
+    )
 
 
 def _read_texts(args: argparse.Namespace) -> list[str]:
@@ -38,9 +68,7 @@ def _read_texts(args: argparse.Namespace) -> list[str]:
 def _cmd_translate(args: argparse.Namespace) -> int:
     texts = _read_texts(args)
     if args.server:
-        from service.api.client import Client
-
-        outs = Client(args.server).translate(texts, args.source, args.target)
+        outs = _client(args).translate(texts, args.source, args.target)
     else:
         from service.domain import TranslateJob
 
@@ -66,9 +94,7 @@ def _cmd_detect(args: argparse.Namespace) -> int:
 def _cmd_summarize(args: argparse.Namespace) -> int:
     text = " ".join(args.text) if args.text else sys.stdin.read()
     if args.server:
-        from service.api.client import Client
-
-        print(Client(args.server).summarize(text, args.source, args.target, args.sentences))
+        print(_client(args).summarize(text, args.source, args.target, args.sentences))
         return 0
     from service.domain import SummarizeJob, SummaryMethod
 
@@ -103,9 +129,7 @@ def _cmd_brief(args: argparse.Namespace) -> int:
             raise InvalidInput(f"--gazetteer {path}: no such file")
         story = parse_gazetteer(path.read_text(encoding="utf-8"), str(path))
     if args.server:
-        from service.api.client import Client
-
-        client = Client(args.server)
+        client = _client(args)
         client.wait_ready(args.wait)
         print(client.brief(articles, args.target, as_json, story))
         return 0
@@ -173,9 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="*")
     p.add_argument("--source", default="", help="source language; '' detects")
     p.add_argument("--target", default="en", help="target language")
-    p.add_argument(
-        "--server", default="", help="call this server (host:port) instead of loading models here"
-    )
+    _server_options(p, "call this server (host:port) instead of loading models here")
     p.set_defaults(func=_cmd_translate)
 
     p = sub.add_parser("detect", help="detect the language of texts (args or stdin)")
@@ -188,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--target", default="")
     p.add_argument("--sentences", type=int, default=3)
     p.add_argument("--method", default="auto", choices=["auto", "extractive", "abstractive"])
-    p.add_argument("--server", default="")
+    _server_options(p, "call this server (host:port) instead of loading models here")
     p.set_defaults(func=_cmd_summarize)
 
     p = with_settings(
@@ -205,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a story gazetteer (TOML, like examples/ceasefire/gazetteer.toml) added to the "
         "built-in entities",
     )
-    p.add_argument("--server", default="", help="use this server (host:port)")
+    _server_options(p, "use this server (host:port)")
     p.add_argument(
         "--wait", type=float, default=120.0, help="seconds to wait for the server to be SERVING"
     )

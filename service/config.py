@@ -21,7 +21,10 @@ def _default_threads() -> int:
 class Settings:
     """Server and pipeline settings. Field metadata holds the help text shown by --help."""
 
-    host: str = field(default="[::]", metadata={"help": "address to listen on"})
+    host: str = field(
+        default="localhost",
+        metadata={"help": "address to listen on (loopback; [::] or 0.0.0.0 opens it)"},
+    )
     port: int = field(default=50051, metadata={"help": "port to listen on (0 picks a free one)"})
     models_dir: Path = field(
         default=REPO_ROOT / "models",
@@ -93,6 +96,42 @@ class Settings:
     grace_s: float = field(default=10.0, metadata={"help": "seconds to finish calls on SIGTERM"})
     log_json: bool = field(default=False, metadata={"help": "log as JSON lines"})
     log_level: str = field(default="INFO", metadata={"help": "log level"})
+    # -- security: TLS and API keys (service/api/security.py) --
+    tls_cert: Path | None = field(
+        default=None, metadata={"help": "PEM server certificate chain; with --tls-key, serve TLS"}
+    )
+    tls_key: Path | None = field(default=None, metadata={"help": "PEM private key of --tls-cert"})
+    tls_client_ca: Path | None = field(
+        default=None,
+        metadata={"help": "PEM CA bundle: clients must present a certificate it signed (mTLS)"},
+    )
+    api_keys_file: Path | None = field(
+        default=None,
+        metadata={
+            "help": "file of API keys, one per line: KEY or NAME:KEY or NAME:KEY:Rpc1,Rpc2; "
+            "callers send 'authorization: Bearer KEY'"
+        },
+    )
+    api_keys: str = field(
+        default="",
+        metadata={"help": "API keys as in --api-keys-file, comma-separated (prefer the env var)"},
+    )
+    # -- admission control (service/api/admission.py) --
+    max_concurrent_briefs: int = field(
+        default=2, metadata={"help": "Brief calls worked on at once (CPU-bound)"}
+    )
+    max_concurrent_requests: int = field(
+        default=64, metadata={"help": "calls of each other rpc worked on at once"}
+    )
+    max_waiting_requests: int = field(
+        default=64,
+        metadata={"help": "calls of each rpc waiting for a slot before RESOURCE_EXHAUSTED"},
+    )
+    # -- observability (service/api/metrics.py) --
+    metrics_port: int = field(
+        default=9464,
+        metadata={"help": "port of the Prometheus /metrics endpoint (-1: off, 0: any free port)"},
+    )
 
     @property
     def manifest_path(self) -> Path:

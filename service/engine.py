@@ -100,6 +100,10 @@ class Engine:
             self._embedder = E5Embedder()
         return self._embedder
 
+    def embedder_if_loaded(self) -> E5Embedder | None:
+        """The embedder when something has used it (metrics must not load it)."""
+        return self._embedder
+
     @property
     def summarization(self) -> SummarizationService:
         if self._summarization is None:

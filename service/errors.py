@@ -31,7 +31,12 @@ class InputTooLarge(DragomanError):
 
 
 class Overloaded(DragomanError):
-    """The server's queues are full; retry later."""
+    """The server's queues are full; retry later (after `retry_after_ms`, sent to the caller as
+    grpc-retry-pushback-ms)."""
+
+    def __init__(self, message: str, retry_after_ms: int = 1000) -> None:
+        super().__init__(message)
+        self.retry_after_ms = retry_after_ms
 
 
 class ModelUnavailable(DragomanError):

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import sys
 
+# The id of the request being served (x-request-id metadata, else generated), on every record.
+REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
 
 class _RequestId(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        from service.api.servicer import REQUEST_ID
-
         record.request_id = REQUEST_ID.get()
         return True
 

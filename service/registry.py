@@ -48,11 +48,21 @@ class ManifestEntry:
             return (folder / "model.bin").exists() and (folder / "source.spm").exists()
         return (folder / "config.json").exists()
 
+    def shown_path(self) -> str:
+        """Where the model goes, as callers may see it: under the models folder setting, never
+        the server's own paths."""
+        p = Path(self.path)
+        return (
+            f"the manifest's path for {self.name}"
+            if p.is_absolute()
+            else f"$DRAGOMAN_MODELS_DIR/{p}"
+        )
+
     def install_hint(self, models_dir: Path) -> str:
         return (
             f"run `dragoman models pull {self.name}` where the Hugging Face hub is reachable, or "
-            f"place a {self.format} model folder at {self.folder(models_dir)} "
-            "(DRAGOMAN_MODELS_DIR sets the parent folder)"
+            f"place a {self.format} model folder at {self.shown_path()} (DRAGOMAN_MODELS_DIR is "
+            "the server's models folder setting)"
         )
 
 
@@ -145,7 +155,7 @@ class Registry:
                     license=e.license,
                     format=e.format,
                     installed=installed,
-                    local_path=str(e.folder(self.models_dir)),
+                    local_path=e.shown_path(),
                     install_hint="" if installed else e.install_hint(self.models_dir),
                 )
             )

@@ -46,6 +46,7 @@ class SchedulerStats:
 
     batches: int = 0
     items: int = 0
+    tokens: int = 0  # source tokens of the items run
     dropped_cancelled: int = 0
     dropped_expired: int = 0
     batch_sizes: collections.deque[int] = field(
@@ -68,6 +69,11 @@ class BatchScheduler:
         )
         self._task: asyncio.Task[None] | None = None
         self._seq = 0
+
+    @property
+    def queued(self) -> int:
+        """Items waiting for a batch."""
+        return len(self._pending)
 
     def _ensure_running(self) -> None:
         if self._task is None or self._task.done():
@@ -161,6 +167,7 @@ class BatchScheduler:
                     continue
                 self.stats.batches += 1
                 self.stats.items += len(live)
+                self.stats.tokens += sum(i.tokens for i in live)
                 self.stats.batch_sizes.append(len(live))
                 try:
                     outputs = await loop.run_in_executor(

@@ -1,4 +1,5 @@
-"""The asyncio gRPC server: health, reflection, graceful stop; models load after it listens."""
+"""The asyncio gRPC server: TLS and API keys, admission control, metrics, health, reflection,
+graceful stop; models load after it listens."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
+from service.api.admission import Admission
+from service.api.metrics import Metrics
+from service.api.security import ApiKeyInterceptor, load_keys, server_credentials
 from service.api.servicer import SERVICE_NAME, DragomanServicer, generic_handler
 from service.config import Settings
 from service.engine import Engine
@@ -28,12 +32,20 @@ class Running:
     engine: Engine
     health: HealthServicer
     loading: asyncio.Task[None]
+    metrics: Metrics | None = None
+    tls: bool = False
+
+    @property
+    def metrics_port(self) -> int:
+        return self.metrics.port if self.metrics is not None else -1
 
     async def stop(self, grace_s: float | None = None) -> None:
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace_s)
         self.loading.cancel()
         await self.engine.close()
+        if self.metrics is not None:
+            self.metrics.close()
 
 
 async def _load(engine: Engine, health: HealthServicer) -> None:
@@ -49,15 +61,23 @@ async def _load(engine: Engine, health: HealthServicer) -> None:
 
 
 async def create_server(settings: Settings, engine: Engine | None = None) -> Running:
-    """Start listening on settings.host:settings.port (0 = any free port) and begin loading."""
+    """Start listening on settings.host:settings.port (0 = any free port) and begin loading.
+    Raises SecurityConfigError when the TLS or API key settings cannot be used."""
+    credentials = server_credentials(settings)
+    keys = load_keys(settings)
     engine = engine or Engine(settings)
+    admission = Admission(settings)
+    metrics = Metrics(engine, admission) if settings.metrics_port >= 0 else None
     server = grpc.aio.server(
+        interceptors=[ApiKeyInterceptor(keys)] if keys else None,
         options=[
             ("grpc.max_receive_message_length", settings.max_message_bytes),
             ("grpc.max_send_message_length", settings.max_message_bytes),
-        ]
+        ],
     )
-    server.add_generic_rpc_handlers((generic_handler(DragomanServicer(engine)),))
+    server.add_generic_rpc_handlers(
+        (generic_handler(DragomanServicer(engine), admission, metrics),)
+    )
     health = HealthServicer()
     for name in ("", SERVICE_NAME):
         await health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
@@ -70,13 +90,25 @@ async def create_server(settings: Settings, engine: Engine | None = None) -> Run
         ),
         server,
     )
-    port = server.add_insecure_port(f"{settings.host}:{settings.port}")
+    address = f"{settings.host}:{settings.port}"
+    if credentials is None:
+        port = server.add_insecure_port(address)
+    else:
+        port = server.add_secure_port(address, credentials)
     if port == 0:
-        raise OSError(f"cannot listen on {settings.host}:{settings.port}")
+        raise OSError(f"cannot listen on {address}")
     await server.start()
-    log.info("listening on %s:%d", settings.host, port)
+    log.info(
+        "listening on %s:%d (%s%s)",
+        settings.host,
+        port,
+        "TLS" if credentials else "plaintext",
+        f", {len(keys)} API keys" if keys else ", no API keys",
+    )
+    if metrics is not None:
+        metrics.serve(settings.host, settings.metrics_port)
     loading = asyncio.get_running_loop().create_task(_load(engine, health))
-    return Running(server, port, engine, health, loading)
+    return Running(server, port, engine, health, loading, metrics, credentials is not None)
 
 
 async def serve(settings: Settings) -> None:

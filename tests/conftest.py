@@ -100,7 +100,7 @@ max_input_tokens = 200
 @pytest.fixture(scope="session")
 def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A models folder with tiny random-weight models and their manifest."""
-    from service.modelgen import build_bart, build_marian, convert_marian_to_ct2
+    from bench.modelgen import build_bart, build_marian, convert_marian_to_ct2
 
     root = tmp_path_factory.mktemp("models")
     marian = build_marian(root / "ru-en-hf", init_std=0.3)
@@ -126,6 +126,7 @@ def settings(tiny_models: Path) -> Settings:
         torch_threads=1,
         batch_max_wait_ms=20.0,
         grace_s=1.0,
+        metrics_port=0,
     )
 
 
@@ -137,6 +138,7 @@ def empty_models(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         port=0,
         models_dir=tmp_path_factory.mktemp("none"),
         manifest=ROOT / "models" / "manifest.toml",
+        metrics_port=0,
     )
 
 

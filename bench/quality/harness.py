@@ -150,6 +150,9 @@ class Gold:
         return self.texts[aid][row["start"] : row["end"]]
 
 
+MISSING: list[str] = []  # annotated pages not in DATA, named in the report
+
+
 def load_story(story: str) -> tuple[Gold, list[Article]]:
     ann = json.loads((ANNOTATIONS / f"{story}.json").read_text(encoding="utf-8"))
     folder = DATA / story
@@ -160,12 +163,16 @@ def load_story(story: str) -> tuple[Gold, list[Article]]:
             raw[a["id"]] = a
     texts: dict[str, str] = {}
     articles: list[Article] = []
+    kept: list[dict[str, Any]] = []
     for item in ann["articles"]:
         a = raw.get(item["id"])
         if a is None:
-            raise SystemExit(f"{story}: article {item['id']} ({item['url']}) is not in {folder}")
+            # A page the store no longer returns: scored without it, and said so.
+            MISSING.append(f"{item['id']} ({item['url']})")
+            continue
         if text_hash(a["text"]) != item["sha256"]:
             raise SystemExit(f"{story}: the text of {item['id']} differs from the annotated one")
+        kept.append(item)
         for kind in ("claims", "entities", "figures", "quotes", "furniture"):
             for row in item[kind]:
                 if span_hash(a["text"][row["start"] : row["end"]]) != row["sha"]:
@@ -182,7 +189,9 @@ def load_story(story: str) -> tuple[Gold, list[Article]]:
                 published=a.get("published_time", ""),
             )
         )
-    return Gold(story, ann.get("claims", {}), ann["articles"], texts), articles
+    if not articles:
+        raise SystemExit(f"{story}: no annotated article is in {folder} (see GATHERING.md)")
+    return Gold(story, ann.get("claims", {}), kept, texts), articles
 
 
 @dataclass
@@ -541,6 +550,9 @@ async def main_async(stories: list[str], out: Path | None, verbose: bool) -> Non
     for story in stories:
         tallies[story], _ = await run_story(engine, story, verbose)
     text, data = table(tallies)
+    if MISSING:
+        text += f"\nscored without {len(MISSING)} annotated pages not in {DATA}:\n  "
+        text += "\n  ".join(MISSING)
     print(text)
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)

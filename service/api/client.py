@@ -46,14 +46,27 @@ def local_brief_json(brief: bt.Brief) -> str:
 class Client:
     """Blocking calls to a dragoman server."""
 
-    def __init__(self, target: str, timeout_s: float = 300.0) -> None:
-        self._channel = grpc.insecure_channel(
-            target,
-            options=[
-                ("grpc.max_receive_message_length", 64 * 1024 * 1024),
-                ("grpc.max_send_message_length", 64 * 1024 * 1024),
-            ],
-        )
+    def __init__(
+        self,
+        target: str,
+        timeout_s: float = 300.0,
+        *,
+        api_key: str = "",
+        tls_ca: bytes | None = None,
+        tls: bool = False,
+    ) -> None:
+        """`api_key` is sent as 'authorization: Bearer KEY'; `tls` (or a `tls_ca` bundle to
+        trust instead of the system's) makes the channel TLS."""
+        options = [
+            ("grpc.max_receive_message_length", 64 * 1024 * 1024),
+            ("grpc.max_send_message_length", 64 * 1024 * 1024),
+        ]
+        if tls or tls_ca is not None:
+            creds = grpc.ssl_channel_credentials(root_certificates=tls_ca)
+            self._channel = grpc.secure_channel(target, creds, options=options)
+        else:
+            self._channel = grpc.insecure_channel(target, options=options)
+        self._metadata = (("authorization", f"Bearer {api_key}"),) if api_key else ()
         self._stub = pb_grpc.DragomanStub(self._channel)
         self._health = health_pb2_grpc.HealthStub(self._channel)
         self._timeout = timeout_s
@@ -65,7 +78,9 @@ class Client:
         end = time.monotonic() + timeout_s
         while True:
             try:
-                status = self._health.Check(health_pb2.HealthCheckRequest(), timeout=2).status
+                status = self._health.Check(
+                    health_pb2.HealthCheckRequest(), timeout=2, metadata=self._metadata
+                ).status
                 if status == health_pb2.HealthCheckResponse.SERVING:
                     return
             except grpc.RpcError:
@@ -78,6 +93,7 @@ class Client:
         resp = self._stub.Translate(
             pb.TranslateRequest(texts=list(texts), source_language=source, target_language=target),
             timeout=self._timeout,
+            metadata=self._metadata,
         )
         return [t.translated_text for t in resp.translations]
 
@@ -87,6 +103,7 @@ class Client:
                 text=text, source_language=source, target_language=target, max_sentences=sentences
             ),
             timeout=self._timeout,
+            metadata=self._metadata,
         )
         return str(resp.summary)
 
@@ -108,11 +125,14 @@ class Client:
                 gazetteer_version=gazetteer.declared if gazetteer else "",
             ),
             timeout=self._timeout,
+            metadata=self._metadata,
         )
         return brief_json(resp.brief) if as_json else resp.markdown
 
     def models(self) -> str:
-        resp = self._stub.ListModels(pb.ListModelsRequest(), timeout=self._timeout)
+        resp = self._stub.ListModels(
+            pb.ListModelsRequest(), timeout=self._timeout, metadata=self._metadata
+        )
         return json.dumps(json_format.MessageToDict(resp), ensure_ascii=False, indent=2)
 
     def close(self) -> None:

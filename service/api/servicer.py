@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -13,16 +13,18 @@ import grpc
 from google.protobuf.message import DecodeError, Message
 
 from service.api import convert
+from service.api.admission import Admission
 from service.api.errors import status_for
+from service.api.metrics import Metrics
 from service.brief.render import to_markdown
 from service.engine import Engine
-from service.errors import DragomanError
+from service.errors import DragomanError, Overloaded
 from service.gen.dragoman.v1 import dragoman_pb2 as pb
+from service.logs import REQUEST_ID
 
 log = logging.getLogger(__name__)
 
 SERVICE_NAME = "dragoman.v1.Dragoman"
-REQUEST_ID: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 
 Handler = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Message]]
 
@@ -62,22 +64,34 @@ class DragomanServicer:
         return convert.models_response(self.engine.models(req.task))
 
 
-def _wrap(name: str, request_cls: type[Message], impl: Handler) -> Callable[..., Any]:
+def _wrap(
+    name: str,
+    request_cls: type[Message],
+    impl: Handler,
+    admission: Admission,
+    metrics: Metrics | None,
+) -> Callable[..., Any]:
     async def handler(raw: bytes, context: grpc.aio.ServicerContext[Any, Any]) -> Message:
         metadata = dict(context.invocation_metadata() or ())
         token = REQUEST_ID.set(str(metadata.get("x-request-id") or uuid.uuid4().hex[:12]))
+        began = time.monotonic()
+        code = grpc.StatusCode.OK
         try:
             try:
                 request = request_cls.FromString(raw)
             except DecodeError as exc:
                 # grpcio would answer INTERNAL for a request it cannot parse; the caller sent it,
                 # so say what is wrong.
+                code = grpc.StatusCode.INVALID_ARGUMENT
                 await context.abort(
-                    grpc.StatusCode.INVALID_ARGUMENT,
+                    code,
                     f"{request_cls.DESCRIPTOR.name} could not be parsed ({exc}); string fields "
                     "must hold valid UTF-8",
                 )
-            return await impl(request, context)
+            async with admission.slot(name, _deadline(context)) as waited:
+                if metrics is not None:
+                    metrics.admission_wait.labels(name).observe(waited)
+                return await impl(request, context)
         except grpc.aio.AbortError:
             raise
         except DragomanError as exc:
@@ -85,24 +99,34 @@ def _wrap(name: str, request_cls: type[Message], impl: Handler) -> Callable[...,
             # The caller's mistake (or a missing model the caller asked for), not ours: at
             # DEBUG, so a client repeating a bad request cannot flood the log.
             log.debug("%s -> %s: %s", name, code.name, exc)
+            if isinstance(exc, Overloaded):
+                context.set_trailing_metadata(
+                    (("grpc-retry-pushback-ms", str(exc.retry_after_ms)),)
+                )
             await context.abort(code, str(exc))
         except asyncio.CancelledError:
+            code = grpc.StatusCode.CANCELLED
             log.info("%s cancelled by the caller", name)
             raise
         except Exception:
+            code = grpc.StatusCode.INTERNAL
             log.exception("%s failed", name)
             await context.abort(
-                grpc.StatusCode.INTERNAL,
+                code,
                 f"internal error (request id {REQUEST_ID.get()}); the server log has the details",
             )
         finally:
+            if metrics is not None:
+                metrics.observe(name, code.name, time.monotonic() - began)
             REQUEST_ID.reset(token)
         raise AssertionError("unreachable")
 
     return handler
 
 
-def generic_handler(servicer: DragomanServicer) -> grpc.GenericRpcHandler:
+def generic_handler(
+    servicer: DragomanServicer, admission: Admission, metrics: Metrics | None = None
+) -> grpc.GenericRpcHandler:
     """Method handlers built from the service descriptor, taking raw request bytes."""
     service = pb.DESCRIPTOR.services_by_name["Dragoman"]
     handlers = {}
@@ -110,7 +134,7 @@ def generic_handler(servicer: DragomanServicer) -> grpc.GenericRpcHandler:
         request_cls = getattr(pb, method.input_type.name)
         impl = getattr(servicer, method.name)
         handlers[method.name] = grpc.unary_unary_rpc_method_handler(
-            _wrap(method.name, request_cls, impl),
+            _wrap(method.name, request_cls, impl, admission, metrics),
             request_deserializer=None,
             response_serializer=lambda m: m.SerializeToString(),
         )

@@ -27,6 +27,8 @@ class E5Embedder:
         self._cache_lock = threading.Lock()  # the cache: short holds only
         self._cache: OrderedDict[bytes, NDArray[np.float32]] = OrderedDict()
         self._cache_size = max(0, cache_size)
+        self.cache_hits = 0  # texts found in the cache (metrics read these)
+        self.cache_misses = 0
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Unit vectors, one row per text (as 'passage:' inputs)."""
@@ -42,6 +44,8 @@ class E5Embedder:
                 if v is not None:
                     found[k] = v
                     self._cache.move_to_end(k)
+            self.cache_hits += len(found)
+            self.cache_misses += len(keys) - len(found)
         missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items())
         if missing:
             with self._lock:

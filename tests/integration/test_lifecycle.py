@@ -32,6 +32,7 @@ def test_serve_then_sigterm_stops_gracefully(tmp_path: Path) -> None:
         "DRAGOMAN_EMBEDDED": "false",
         "DRAGOMAN_GRACE_S": "2",
         "DRAGOMAN_LOG_JSON": "true",
+        "DRAGOMAN_METRICS_PORT": "0",
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve"], env=env, stderr=subprocess.PIPE, text=True
@@ -75,7 +76,9 @@ async def test_not_serving_and_unavailable_until_models_load(tmp_path: Path) -> 
             gate.wait(30)
             super().load()
 
-    settings = Settings(host="127.0.0.1", port=0, models_dir=tmp_path, embedded=False)
+    settings = Settings(
+        host="127.0.0.1", port=0, models_dir=tmp_path, embedded=False, metrics_port=-1
+    )
     running = await create_server(settings, SlowEngine(settings))
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as ch:
@@ -108,7 +111,12 @@ async def test_message_over_the_limit_is_resource_exhausted(tmp_path: Path) -> N
     from service.server import create_server
 
     settings = Settings(
-        host="127.0.0.1", port=0, models_dir=tmp_path, embedded=False, max_message_bytes=4096
+        host="127.0.0.1",
+        port=0,
+        models_dir=tmp_path,
+        embedded=False,
+        max_message_bytes=4096,
+        metrics_port=-1,
     )
     running = await create_server(settings)
     try:

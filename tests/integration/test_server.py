@@ -11,6 +11,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from service.api.client import article_message
 from service.api.convert import gazetteer_messages
 from service.backends.base import Generation
+from service.config import REPO_ROOT as ROOT
 from service.domain import Article
 from service.gen.dragoman.v1 import dragoman_pb2 as pb
 from service.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
@@ -150,7 +151,9 @@ async def test_summarize_needs_missing_model(stub: pb_grpc.DragomanStub) -> None
             )
         )
     assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
-    assert "opus-mt-en-ru" in (err.value.details() or "")
+    details = err.value.details() or ""
+    assert "opus-mt-en-ru" in details and "at $DRAGOMAN_MODELS_DIR/" in details
+    assert "/tmp" not in details and str(ROOT) not in details  # no server paths
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await stub.Summarize(
             pb.SummarizeRequest(
@@ -176,6 +179,7 @@ async def test_list_models(stub: pb_grpc.DragomanStub) -> None:
     assert by_name["opus-mt-ru-en"].installed and by_name["opus-mt-ru-en"].format == "ctranslate2"
     assert not by_name["opus-mt-en-ru"].installed
     assert "dragoman models pull opus-mt-en-ru" in by_name["opus-mt-en-ru"].install_hint
+    assert all(m.local_path.startswith("$DRAGOMAN_MODELS_DIR/") for m in resp.models if m.hub_id)
     assert "ru-ar (via en)" in resp.translation_pairs and "ru-en" in resp.translation_pairs
     assert resp.limits.max_texts == 1024
     only = await stub.ListModels(pb.ListModelsRequest(task="summarize"))

@@ -187,3 +187,39 @@ def test_pull_pins_the_manifest_to_the_commit_it_got(tmp_path: Path) -> None:
     assert revisions["opus-mt-ru-en"] == "main"  # only that entry
     assert not pin_revision(manifest, "opus-mt-ar-en", "f" * 40)  # a commit stays pinned
     assert not pin_revision(manifest, "no-such-model", sha)
+
+
+def test_shipped_health_proto_matches_the_served_one(tmp_path: Path) -> None:
+    """protos/grpc/health/v1/health.proto (for non-Python clients) describes what the server
+    serves: the same package, messages, fields and methods as grpcio-health-checking's."""
+    from google.protobuf import descriptor_pb2
+    from grpc_health.v1 import health_pb2
+    from grpc_tools import protoc
+
+    out = tmp_path / "health.pb"
+    code = protoc.main(
+        [
+            "protoc",
+            f"-I{ROOT / 'protos'}",
+            f"--descriptor_set_out={out}",
+            "grpc/health/v1/health.proto",
+        ]
+    )
+    assert code == 0
+    shipped = descriptor_pb2.FileDescriptorSet.FromString(out.read_bytes()).file[0]
+    served = descriptor_pb2.FileDescriptorProto()
+    health_pb2.DESCRIPTOR.CopyToProto(served)
+
+    def shape(f: descriptor_pb2.FileDescriptorProto) -> object:
+        msgs = {m.name: [(x.name, x.number, x.type) for x in m.field] for m in f.message_type}
+        methods = {
+            (s.name, m.name, m.input_type, m.output_type, m.server_streaming)
+            for s in f.service
+            for m in s.method
+        }
+        return f.package, msgs, methods
+
+    pkg, msgs, methods = shape(shipped)
+    pkg2, msgs2, methods2 = shape(served)
+    assert pkg == pkg2 and all(msgs2[k] == v for k, v in msgs.items())
+    assert methods <= methods2

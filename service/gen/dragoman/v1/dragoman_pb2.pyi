@@ -1306,7 +1306,9 @@ class ModelInfo(_message.Message):
     installed: _builtins.bool
     """Whether it is on disk (always true for embedded models)."""
     local_path: _builtins.str
-    """Where it is (or would be) on disk."""
+    """Where it is (or would be), under the server's models folder setting
+    ("$DRAGOMAN_MODELS_DIR/opus-mt-ru-en-ct2"); never the server's own file paths.
+    """
     install_hint: _builtins.str
     """How to install it when it is missing."""
     def __init__(
