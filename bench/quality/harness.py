@@ -132,11 +132,21 @@ def _form_matches(gold: str, found: str) -> bool:
     return bool(sa & sb) and (sa <= sb or sb <= sa)
 
 
+_NAME_FILLER = {"of", "the", "and", "al", "news", "agency", "group"}
+
+
 def _name_matches(gold: str, found: str) -> bool:
+    """The brief's name is the annotated one, shares its last word (a surname), or is a part of
+    it ("Tasnim" for "Tasnim News Agency", "Russian Investigative Committee" for "Investigative
+    Committee of Russia"): words compared on their first five letters."""
     a, b = norm(gold), norm(found)
     if not a or not b:
         return a == b
-    return a == b or a.split()[-1] == b.split()[-1]
+    if a == b or a.split()[-1] == b.split()[-1]:
+        return True
+    wa = {w[:5] for w in a.split() if w not in _NAME_FILLER}
+    wb = {w[:5] for w in b.split() if w not in _NAME_FILLER}
+    return bool(wa and wb) and (wa <= wb or wb <= wa)
 
 
 @dataclass

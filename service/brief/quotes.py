@@ -153,7 +153,7 @@ _EN_VERBS = (
     r"explained|urged|urges|vowed|wrote|writes|tweeted|posted|labell?ed|"
     r"(?<!so-)called(?!\s+(?:off|in|up|back|out)\b)|accused|denied|denies|recounted|recounts|"
     r"acknowledged|admitted|argued|argues|underlined|emphasi[sz]ed|pledged|promised|threatened|"
-    r"estimated|predicted|asserted|replied"
+    r"estimated|predicted|asserted|replied|blamed"
 )
 _EN_GERUNDS = r"saying|adding|stressing|noting|warning|insisting|claiming|calling|urging"
 _EN_CUE = re.compile(
@@ -168,7 +168,8 @@ _RU_STEMS = (
 _RU_CUE = re.compile(
     rf"(?<!\w)(?:(?P<verb>(?:{_RU_STEMS})(?:а|о|и)?|заявляет|заявляют|говорит|говорят|сообщает|"
     r"сообщают|пишет|пишут|передает|передаёт|передают|приводит|цитирует)"
-    r"|(?P<src>по\s+(?:(?P<pron>его|её|ее|их)\s+)?(?:словам|данным|информации|сообщению|"
+    r"|(?P<src>по\s+(?:(?P<pron>его|её|ее|их)\s+)?(?:(?:последним|предварительным|"
+    r"официальным|уточненным|уточнённым|новым)\s+)?(?:словам|данным|информации|сообщению|"
     r"оценке|оценкам|мнению)|со\s+ссылкой\s+на|ссылаясь\s+на)"
     r"|(?P<ger>добавив|подчеркнув|отметив|заявив|пояснив|сообщив|уточнив))(?!\w)",
     re.IGNORECASE,
@@ -294,6 +295,7 @@ _AR_CLAUSE_END = re.compile(rf"(?<!\w)(?:{_AR_THAT}(?!\w)|:)|[«\"“]")
 _AR_PRONOUN = re.compile(  # "وأضاف أن", "وتابع:", "ونقلت ... عنه"
     rf"^\s*(?:(?:{_ar('إلى')})\s+)?(?:{_AR_THAT}(?!\w)|:|عن{_AR_MARKS}(?:ه|ها)(?!\w))"
 )
+_AR_SVO = re.compile(rf"(?<!\w)[وف]?ب?{_AR_THAT}(?!\w)\s*(?:[^\s.،:؛]+\s+){{1,8}}$")
 _AR_SUBJECT_GAP = re.compile(rf"^\s*(?:(?:{_ar('قد لقد')})\s+)?$")  # "الأمم المتحدة قد أعلنت"
 _POSSESSOR = re.compile(r"^(?:’s|'s|’|')")  # "Lebanon's interior minister": not Lebanon
 
@@ -372,6 +374,8 @@ def _subject_after(
     inside = [m for m in pool if ve <= m.start and m.end <= stop + 1]
     if lang == "en" and not src:
         inside = [m for m in inside if _EN_AFTER_GAP.match(outside[ve : m.start])]
+    if lang == "ar" and not src:  # the subject is the first noun phrase after the verb
+        inside = [m for m in inside if _ar_subject_gap(outside[ve : m.start])]
     people = [m for m in inside if m.type is EntityType.PERSON]
     for m in people or inside:
         if not src and _after_preposition(outside[ve : m.start], lang):
@@ -382,6 +386,17 @@ def _subject_after(
             continue
         return _refine(m, mentions, outside, lang, ve)
     return None
+
+
+_AR_ROLE_WORD = re.compile(rf"^[وف]?(?:{_AR_ROLES})$")
+
+
+def _ar_subject_gap(gap: str) -> bool:
+    """Whether a name after an Arabic verb can be its subject: at most three words between them
+    ("قال وزير الداخلية التركي X"), more only after a role ("أعلن المتحدث باسم الرئاسة الروسية
+    (الكرملين)، X"); "وأعلن التلفزيون الرسمي الإيراني وفاة رئيسي": not Raisi."""
+    words = gap.split()
+    return len(words) <= 3 or bool(_AR_ROLE_WORD.match(words[0]))
 
 
 def _fold(word: str) -> str:
@@ -439,9 +454,28 @@ def _role(outside: str, vs: int, ve: int, lang: str) -> str:
         hit = re.search(
             rf"(?<!\w)({_RU_ROLES})\w*\s+{_ADVERBS_RU}$", outside[:vs], re.IGNORECASE
         ) or re.match(
-            rf"^\s*(?:\w+\s+)?({_RU_ROLES})\w*\s*(?:[,.;:!?]|$)", outside[ve:], re.IGNORECASE
+            rf"^\s*(?:\w+\s+)?({_RU_ROLES})\w*(?:\s+\w+)?\s*(?:[,.;:!?]|$)",
+            outside[ve:],
+            re.IGNORECASE,
         )
+        if hit is not None and re.match(r"глав\w*\s+государств", hit.group(0).strip(), re.I):
+            return "президент"  # "добавил глава государства"
+    elif lang == "ar":  # "وأردف الرئيس الروسي: «…»", "وأكد الرئيس التركي ..."
+        hit = re.match(rf"^\s*[وف]?((?:{_AR_ROLES}))(?!\w)", outside[ve:])
+        if hit is not None:
+            return _fold_ar(hit.group(1))
     return hit.group(1).casefold() if hit else ""
+
+
+# Titles that name the one person holding them in a story ("по словам президента", "сказал
+# турецкий лидер" right after that person spoke)
+_TITLES = re.compile(r"^(?:president|leader|президент|лидер|الرئيس|الزعيم)")
+
+
+def _fold_ar(text: str) -> str:
+    """Arabic without diacritics and with one alef, ya and ta marbuta form (role matching)."""
+    text = re.sub("[\u064b-\u065f\u0670\u0640]", "", text)
+    return text.translate(str.maketrans("أإآىة", "اايةه"))
 
 
 def _subject(
@@ -468,13 +502,22 @@ def _subject(
             return _refine(subject[-1], found, outside, lang)
         if _AR_PRONOUN.match(after):  # "وأضاف أن": no subject of its own
             return _Subject.PRONOUN, None
+        if _AR_SVO.search(before):
+            # "بأن مدير جهاز الأمن أبلغ الرئيس X": after "أن" the subject comes first; it names
+            # nobody here, and the name after the verb is its object
+            return _Subject.UNNAMED, None
         if re.match(_ar("نقل نقلت"), c.group("verb") or "") or re.match(
             rf"[وف]{_AR_MARKS}(?:{_ar('نقل نقلت')})", c.group(0)
         ):
             source = re.search(r"(?<!\w)عن(?!\w)", after)  # "نقلت الوكالة عن X"
             if source is not None:
                 return _subject_after(pool, found, outside, ve + source.end(), lang, src=True)
-        return _subject_after(pool, found, outside, ve, lang, src=False)
+            if re.search(rf"(?<!\w)عن{_AR_MARKS}(?:ه|ها)(?!\w)", after[:80]):
+                return _Subject.PRONOUN, None  # "ونقلت قناة X عنه القول"
+        found_after = _subject_after(pool, found, outside, ve, lang, src=False)
+        if found_after is None and re.match(r"^\s*[:،,]?\s{3,}", after):
+            return _Subject.PRONOUN, None  # "وأضاف «…»": the quotation (blanked) right after
+        return found_after
     if lang == "en":
         rel = re.search(rf",\s*who\s+{_ADVERBS_EN}$", before)
         if rel is not None:  # "X, who also warned that ..."
@@ -559,7 +602,8 @@ def find_quotes(sentences: list[str], mentions: list[list[Mention]], lang: str) 
             for qs, qe in quote_spans(sentence)
             if sentence[qs:qe].strip() and not _is_name(sentence, qs, qe, found, lang)
         ]
-        cues = _cues(_mask(sentence, spans), found, lang, known)
+        outside = _mask(sentence, spans)
+        cues = _cues(outside, found, lang, known)
         recent = context if i - context_at <= _CONTEXT else None
         speakers: list[Mention | None] = []
         for c in cues:
@@ -567,11 +611,33 @@ def find_quotes(sentences: list[str], mentions: list[list[Mention]], lang: str) 
             if c.subject is _Subject.NAMED:
                 who = c.speaker
             elif c.subject is _Subject.PRONOUN:  # "X said ... “…,” he said": X
-                who = next((w for w in reversed(speakers) if w is not None), recent)
+                before = [
+                    m
+                    for m in found
+                    if m.type is EntityType.PERSON
+                    and m.end <= c.start
+                    and outside[m.start : m.end].strip()
+                ]
+                said = next((w for w in reversed(speakers) if w is not None), None)
+                if before and (said is None or said.type is not EntityType.PERSON):
+                    # the sentence's subject: "Putin linked what he called ...", "..., but
+                    # Putin ..., who he said ...", "глава ФСБ X доложил Путину ..., по его словам"
+                    who = before[0]
+                else:
+                    who = said or recent
             elif c.subject is _Subject.CONTINUE:
                 who = speakers[-1] if speakers else None
-            elif c.role and recent is not None and c.role in intro.get(_key(recent), ""):
-                who = recent  # "the spokesman said" after "Kremlin spokesman Dmitry Peskov"
+            elif (
+                c.role
+                and recent is not None
+                and (
+                    c.role in intro.get(_key(recent), "")
+                    or (recent.type is EntityType.PERSON and _TITLES.match(c.role))
+                )
+            ):
+                # "the spokesman said" after "Kremlin spokesman Dmitry Peskov"; "по словам
+                # президента" right after the president spoke
+                who = recent
             speakers.append(who)
         s = _Sentence(spans, cues, speakers)
         if cues:
@@ -583,6 +649,8 @@ def find_quotes(sentences: list[str], mentions: list[list[Mention]], lang: str) 
             if m.type in _SPEAKER_TYPES:
                 known.append(m)
                 words = sentence[max(0, m.start - 60) : m.start].casefold()
+                if lang == "ar":
+                    words = _fold_ar(words)
                 intro[_key(m)] = intro.get(_key(m), "") + " " + words
         info.append(s)
 
@@ -593,7 +661,8 @@ def find_quotes(sentences: list[str], mentions: list[list[Mention]], lang: str) 
         prev = info[i - 1] if i > 0 else None
         nxt = info[i + 1] if i + 1 < len(info) else None
         if prev is not None and prev.speaks:
-            agree = nxt is None or not nxt.cues or nxt.speaker == prev.speaker
+            # the next sentence contradicts only when it quotes too ("…" "…," Y said)
+            agree = nxt is None or not (nxt.cues and nxt.spans) or nxt.speaker == prev.speaker
             s.speaker, s.speaks = (prev.speaker if agree else None), True
         elif nxt is not None and nxt.cues and nxt.spans:
             s.speaker, s.speaks = nxt.speaker, True

@@ -123,3 +123,65 @@ def test_arabic_speaker_through_names_of_other_languages(finder: EntityFinder) -
     mentions = finder.find({"en": ["Marwan Abboud said the port was destroyed."], "ar": ar})
     (q,) = find_quotes(ar, mentions["ar"], "ar")
     assert q.kind is QuoteKind.REPORTED and _who(q) == "Marwan Abboud"
+
+
+def test_pronoun_names_the_subject_of_its_own_sentence(finder: EntityFinder) -> None:
+    sentences = [
+        'Volker Türk said at a news conference: "The attacks must stop everywhere now."',
+        "Jacinda Ardern linked what she called “a cowardly act of terror” to the gunmen.",
+        'The attackers, she said, had "planned every step of it for many months in advance."',
+    ]
+    quotes = _quotes(finder, sentences, "en")
+    by_text = {q.text: _who(q) for q in quotes if q.kind is QuoteKind.DIRECT}
+    assert by_text["a cowardly act of terror"] == "Jacinda Ardern"
+    assert by_text["planned every step of it for many months in advance."] == "Jacinda Ardern"
+
+
+def test_quotation_standing_alone_keeps_the_speaker_before_it(finder: EntityFinder) -> None:
+    sentences = [
+        '"We share your grief," Jacinda Ardern said in an address to the nation.',
+        '"The whole country stands with the families tonight."',
+        "The group claimed the attack, but Ardern said nothing about it.",
+    ]
+    quotes = _quotes(finder, sentences, "en")
+    alone = next(q for q in quotes if q.text.startswith("The whole country"))
+    assert _who(alone) == "Jacinda Ardern"
+
+
+def test_russian_title_after_the_verb_is_the_last_speaker(finder: EntityFinder) -> None:
+    sentences = [
+        "Агентство со ссылкой на президента Турции Реджепа Тайипа Эрдогана сообщило о "
+        "900 погибших.",
+        "«Это самое крупное бедствие в истории страны с 1939 года», — сказал турецкий лидер.",
+    ]
+    quotes = _quotes(finder, sentences, "ru")
+    direct = [q for q in quotes if q.kind is QuoteKind.DIRECT]
+    assert len(direct) == 1 and "Erdogan" in _who(direct[0])
+
+
+def _ar_quotes(finder: EntityFinder, en: list[str], ar: list[str]) -> list[FoundQuote]:
+    mentions = finder.find({"en": en, "ar": ar})
+    return find_quotes(ar, mentions["ar"], "ar")
+
+
+def test_arabic_verb_without_subject_continues_the_last_speaker(finder: EntityFinder) -> None:
+    en = ["Marwan Abboud said the damage was huge."]
+    ar = [
+        "وقال مروان عبود إن الأضرار كبيرة جدا في المدينة.",
+        "وأضاف «نعمل على إغاثة الأهالي عبر تأمين المأكل والمسكن لهم».",
+        "ونقلت قناة محلية عنه القول «ما بين مئتي ألف ومئتين وخمسين ألف شخص باتوا بلا مسكن».",
+    ]
+    quotes = _ar_quotes(finder, en, ar)
+    direct = [q for q in quotes if q.kind is QuoteKind.DIRECT]
+    assert len(direct) == 2 and all(_who(q) == "Marwan Abboud" for q in direct)
+
+
+def test_arabic_name_after_the_verb_that_is_not_its_subject(finder: EntityFinder) -> None:
+    en = ["Vladimir Putin was told of the arrests.", "Ebrahim Raisi died in the crash."]
+    ar = [
+        "وأعلن التلفزيون الرسمي الإيراني وفاة إبراهيم رئيسي في تحطم طائرة هليكوبتر في الجبال.",
+        "وأفاد بيان بأن مدير جهاز الأمن أبلغ الرئيس فلاديمير بوتين «بتوقيف أحد عشر شخصا بينهم "
+        "المهاجمون الأربعة».",
+    ]
+    quotes = _ar_quotes(finder, en, ar)
+    assert all(_who(q) not in ("Ebrahim Raisi", "Vladimir Putin") for q in quotes)
