@@ -649,5 +649,13 @@ def clean_page(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p.strip())
 
 
+def clean_title(title: str) -> str:
+    """A title without the source or credit a page glues to it ("… “متابعات – Site”",
+    "… (AFP)")."""
+    line = " ".join(title.split())
+    line = _CREDIT_TAIL.sub("", line).strip()
+    return _QUOTED_CREDIT.sub("", line).strip()
+
+
 def is_blank(text: str) -> bool:
     return not clean_page(text).strip()

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from service.backends.e5_embedder import E5Embedder
 from service.brief import claims
 from service.brief import types as bt
+from service.brief.clean import clean_title
 from service.brief.dates import find_dates
 from service.brief.entities import EntityFinder
 from service.brief.figures import MEASURES, FoundFigure, find_figures
@@ -372,14 +373,14 @@ class BriefBuilder:
     def _headline(self, docs: list[Doc], points: list[bt.KeyPoint], target: str) -> str:
         """A title of a target-language article (one that carries the top claims first), else
         the top key point in the target language, else the top key point."""
-        titled = [d for d in docs if d.language == target and d.article.title.strip()]
+        titled = [d for d in docs if d.language == target and clean_title(d.article.title)]
         if titled:
             weight: Counter[str] = Counter()
             for n, k in enumerate(points):
                 for s in k.support:
                     weight[s.article_id] += len(points) - n
             best = min(titled, key=lambda d: (-weight[d.ids[0]], d.key))
-            return best.article.title.strip()
+            return clean_title(best.article.title)
         in_target = [k for k in points if k.language == target]
         top = (in_target or points)[:1]
         return _shorten(top[0].text) if top else ""

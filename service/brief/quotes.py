@@ -687,7 +687,13 @@ def _nearest(s: _Sentence, qs: int, qe: int) -> Mention | None:
         c = s.cues[k]
         return qs - c.end if c.end <= qs else c.start - qe if c.start >= qe else 0
 
-    return s.speakers[min(range(len(s.cues)), key=distance)]
+    k = min(range(len(s.cues)), key=distance)
+    if s.speakers[k] is None:
+        # "X said in a statement that an official told Y «…»": the named source that frames it
+        framing = [w for w in s.speakers[:k] if w is not None]
+        if framing:
+            return framing[-1]
+    return s.speakers[k]
 
 
 def _reported(sentences: list[str], info: list[_Sentence], i: int) -> list[FoundQuote]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.brief.clean import clean_page
+from service.brief.clean import clean_page, clean_title
 
 EN_LEAD = "The regional governor said on Tuesday that 40 families had been moved from the valley."
 EN_TAIL = "Rescue teams expect to finish searching the damaged houses by Friday evening."
@@ -238,3 +238,16 @@ def test_bullets_with_facts_stay() -> None:
     out = clean_page(page("en", facts))
     for fact in ("6.2 metres", "40 families were moved", "Two died"):
         assert fact in out
+
+
+@pytest.mark.parametrize(
+    "title,clean",
+    [
+        ("انهيار مبنى في وسط المدينة “متابعات – موقع الأخبار”", "انهيار مبنى في وسط المدينة"),
+        ("Dam collapse: toll rises to 40 (AFP)", "Dam collapse: toll rises to 40"),
+        ('Mayor says "we will rebuild"', 'Mayor says "we will rebuild"'),
+    ],
+)
+def test_titles_lose_glued_credits(title: str, clean: str) -> None:
+    """Real pages glue their source to the headline; the brief's headline must not carry it."""
+    assert clean_title(title) == clean
