@@ -47,7 +47,9 @@ def test_russian_names_take_the_english_forms_of_the_input(finder: EntityFinder)
     found = finder.find(
         {
             "en": ["Volunteers in Beirut, Lebanon, worked alongside the Red Cross all night."],
-            "ru": ["Добровольцы в Бейруте всю ночь помогали Красному Кресту Ливана."],
+            "ru": [
+                "Добровольцы в Бейруте всю ночь помогали Красному Кресту, сообщили власти Ливана."
+            ],
         }
     )
     en, ru = by_surface(found, "en"), by_surface(found, "ru")
@@ -55,6 +57,19 @@ def test_russian_names_take_the_english_forms_of_the_input(finder: EntityFinder)
     assert ru["Ливана"].name == "Lebanon" and ru["Ливана"].entity_id == en["Lebanon"].entity_id
     cross = next(m for s, m in ru.items() if s.startswith("Красн"))
     assert cross.entity_id == en["Red Cross"].entity_id
+
+
+def test_national_red_cross_society_is_not_the_movement(finder: EntityFinder) -> None:
+    found = finder.find(
+        {
+            "ru": ["Красный Крест Ливана сообщил о 100 погибших."],
+            "ar": ["وأعلن الصليب الأحمر اللبناني ارتفاع عدد القتلى."],
+            "en": ["The Red Cross sent teams to the port."],
+        }
+    )
+    ids = {lang: {m.entity_id for row in found[lang] for m in row} for lang in found}
+    assert ids["ru"] == ids["ar"] == {"lebanese-red-cross"}
+    assert ids["en"] == {"red-cross-red-crescent"}
 
 
 def test_spellings_and_case_forms_of_one_person_join(finder: EntityFinder) -> None:
