@@ -140,3 +140,15 @@ def test_name_skeletons_and_arabic_spellings() -> None:
     assert russia.fullmatch(names.fold_ar("روسيا"))
     assert not russia.fullmatch(names.fold_ar("رئاسة"))  # "presidency" is not Russia
     assert ("وال", "كرملين") in names.arabic_stems(names.fold_ar("والكرملين"))
+
+
+def test_news_agencies_quoted_in_prose_are_no_entities(finder: EntityFinder) -> None:
+    found = finder.find(
+        {
+            "ru": ["По данным иранского агентства Tasnim, вертолёт упал в горах."],
+            "en": ["Mehr News Agency said rescuers reached the site, Al-Mayadeen reported."],
+            "ar": ["وذكرت وكالة بيلتا أن المحادثات استمرت طوال اليوم في الشرق الأوسط."],
+        }
+    )
+    names = {m.name for lang in found for row in found[lang] for m in row}
+    assert not names & {"Tasnim", "Tasnim News Agency", "Mehr News Agency", "Al Mayadeen", "BelTA"}
