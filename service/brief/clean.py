@@ -263,6 +263,8 @@ def _no_words(line: str) -> bool:
 _LEADING_META = re.compile(
     r"^\s*(?:date|дата|التاريخ)\s*:?\s*\d{4}(?:-\d{2}){0,2}(?:[T ][\d:]+Z?)?\s*", re.IGNORECASE
 )
+# Sentences a page glued together without a space: "... he said.Russia's FSB said ..."
+_GLUED_SENTENCE = re.compile(r"(?<=[a-zа-яё]{2}[.!?])(?=[A-ZА-ЯЁ][a-zа-яё])")
 # A page date glued to the sentence after it: "August 3, 2014Officials said ..."
 _GLUED_DATE = re.compile(
     r"^(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -367,6 +369,7 @@ def _strip_fragments(line: str, last: bool) -> str:
     if "twitter.com" in line or "(@" in line:
         line = _TWEET.sub("", line).strip()
     line = _GLUED_DATE.sub("", line)
+    line = _GLUED_SENTENCE.sub(" ", line)
     for find in (_CREDIT_TAIL.search, _credit_sentence):
         credit = find(line)
         if credit:

@@ -251,3 +251,14 @@ def test_bullets_with_facts_stay() -> None:
 def test_titles_lose_glued_credits(title: str, clean: str) -> None:
     """Real pages glue their source to the headline; the brief's headline must not carry it."""
     assert clean_title(title) == clean
+
+
+def test_sentences_glued_without_a_space_come_apart() -> None:
+    page = (
+        'In an address, the mayor said the dam had held. "We were lucky," he said.The water '
+        "agency said two villages were flooded.Власти сообщили о двух погибших.Спасатели "
+        "работают на месте."
+    )
+    text = clean_page(page)
+    assert "he said. The water agency" in text
+    assert "flooded. Власти" in text and "погибших. Спасатели" in text
