@@ -1,0 +1,1 @@
+"""Batch brief generation: story clustering of a mixed feed."""
