@@ -14,7 +14,8 @@ from service.errors import InvalidInput, shown
 SUFFIXES = (".txt", ".json", ".jsonl")
 
 
-def _article(data: dict[str, Any], where: str) -> Article:
+def parse_article(data: dict[str, Any], where: str) -> Article:
+    """One article from a JSON object (InvalidInput naming `where` when it is not one)."""
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         raise InvalidInput(f"{where}: an article needs a string field 'text'")
 
@@ -60,11 +61,11 @@ def read_articles(paths: Iterable[Path]) -> list[Article]:
         if f.suffix == ".jsonl":
             for n, line in enumerate(raw.splitlines(), start=1):
                 if line.strip():
-                    out.append(_article(_loads(line, f"{f}:{n}"), f"{f}:{n}"))
+                    out.append(parse_article(_loads(line, f"{f}:{n}"), f"{f}:{n}"))
         elif f.suffix == ".json":
             data = _loads(raw, str(f))
             items = data if isinstance(data, list) else [data]
-            out += [_article(d, str(f)) for d in items]
+            out += [parse_article(d, str(f)) for d in items]
         else:
             out.append(Article(id=f.stem, text=raw))
     return out

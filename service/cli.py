@@ -1,4 +1,4 @@
-"""The `dragoman` command: serve | translate | detect | summarize | brief | models."""
+"""The `dragoman` command: serve | translate | detect | summarize | brief | batch | models."""
 
 from __future__ import annotations
 
@@ -147,6 +147,34 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from service.batch.features import features
+    from service.batch.runner import BatchError, local_brief, run, table
+
+    engine = _engine(config.from_namespace(args))
+    finder = engine.brief_builder.entities
+
+    def feats(articles: list[Any]) -> list[Any]:
+        return features(articles, engine.embedder, engine.detector, finder)
+
+    try:
+        report = run(
+            args.inputs,
+            Path(args.out),
+            feats,
+            local_brief(engine),
+            target=args.target,
+            threshold=args.threshold,
+            window_days=args.window_days,
+            progress=sys.stderr,
+        )
+    except BatchError as exc:
+        print(f"dragoman batch: {exc}", file=sys.stderr)
+        return 2
+    print(table(report), file=sys.stderr)
+    return 1 if report.failures and not report.stories else 0
+
+
 def _cmd_models(args: argparse.Namespace) -> int:
     from service.registry import Registry
 
@@ -232,6 +260,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--wait", type=float, default=120.0, help="seconds to wait for the server to be SERVING"
     )
     p.set_defaults(func=_cmd_brief)
+
+    p = with_settings(
+        sub.add_parser(
+            "batch",
+            help="a mixed feed (folders, globs, .txt/.json/.jsonl, - for stdin) -> one brief per "
+            "story in --out; resumable",
+        )
+    )
+    p.add_argument("inputs", nargs="+")
+    p.add_argument("--out", required=True, help="output folder (its state lives there too)")
+    p.add_argument("--target", default="en", help="language of the briefs")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=1.075,
+        help="story similarity an article needs to join a story (higher: more, smaller stories)",
+    )
+    p.add_argument(
+        "--window-days", type=int, default=3, help="articles further apart never share a story"
+    )
+    p.set_defaults(func=_cmd_batch)
 
     p = sub.add_parser("models", help="list or pull models")
     msub = p.add_subparsers(dest="models_cmd", required=True)

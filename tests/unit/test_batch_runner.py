@@ -1,0 +1,127 @@
+"""The batch runner with stand-in features and briefs (fast): exactly once, resumable, only the
+stories new articles touch are rebuilt, per-item errors, a second run on the same output refuses,
+its own output is never input."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from service.batch.cluster import ArticleFeatures
+from service.batch.runner import LOCK, Batch, BatchError, run
+from service.domain import Article
+
+AXES = {"flood": 0, "vote": 1, "mine": 2, "match": 3, "phone": 4}
+
+
+def fake_features(articles: list[Article]) -> list[ArticleFeatures]:
+    out = []
+    for a in articles:
+        v = np.zeros(8, dtype=np.float32)
+        v[AXES[a.id.split("-")[0]]] = 1.0
+        story = a.id.split("-")[0]
+        out.append(ArticleFeatures(a.id, v, frozenset({f"x-{story}"}), date(2026, 3, 10)))
+    return out
+
+
+class FakeBrief:
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def __call__(self, members: Sequence[Article], target: str) -> tuple[str, str, str]:
+        ids = sorted(a.id for a in members)
+        self.calls.append(ids)
+        return json.dumps({"articles": ids}), f"# {ids[0]}\n", ids[0]
+
+
+def _feed(folder: Path, ids: list[str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "feed.jsonl", "w", encoding="utf-8") as f:
+        for i in ids:
+            f.write(json.dumps({"id": i, "text": f"text of {i}", "language": "en"}) + "\n")
+    return folder
+
+
+def _index(out: Path) -> dict[str, list[str]]:
+    rows = [json.loads(x) for x in (out / "index.jsonl").read_text().splitlines()]
+    return {r["story"]: r["articles"] for r in rows}
+
+
+def _exactly_once(out: Path, ids: list[str]) -> None:
+    placed = [a for arts in _index(out).values() for a in arts]
+    assert sorted(placed) == sorted(ids)
+    for sid in _index(out):
+        assert (out / "stories" / f"{sid}.json").exists() and (
+            out / "stories" / f"{sid}.md"
+        ).exists()
+    assert not list(out.glob("**/.*.tmp-*"))
+
+
+def test_one_brief_per_story_then_nothing_rebuilt(tmp_path: Path) -> None:
+    ids = ["flood-1", "flood-2", "vote-1", "vote-2", "match-1"]
+    feed, out = _feed(tmp_path / "in", ids), tmp_path / "out"
+    brief = FakeBrief()
+    report = run([str(feed)], out, fake_features, brief)
+    assert (report.articles, report.stories, report.built) == (5, 3, 3)
+    assert sorted(brief.calls) == [["flood-1", "flood-2"], ["match-1"], ["vote-1", "vote-2"]]
+    _exactly_once(out, ids)
+    again = FakeBrief()
+    report = run([str(feed)], out, fake_features, again)
+    assert again.calls == [] and report.reused == 3
+
+
+def test_new_articles_rebuild_only_the_stories_they_touch(tmp_path: Path) -> None:
+    feed, out = _feed(tmp_path / "in", ["flood-1", "vote-1"]), tmp_path / "out"
+    run([str(feed)], out, fake_features, FakeBrief())
+    before = _index(out)
+    _feed(tmp_path / "in2", ["flood-2", "mine-1"])
+    brief = FakeBrief()
+    run([str(feed), str(tmp_path / "in2")], out, fake_features, brief)
+    assert sorted(brief.calls) == [["flood-1", "flood-2"], ["mine-1"]]
+    after = _index(out)
+    vote = [s for s, a in before.items() if a == ["vote-1"]]
+    assert vote and vote[0] in after  # untouched story kept as it was
+    old_flood = next(s for s, a in before.items() if a == ["flood-1"])
+    assert old_flood not in after and not (out / "stories" / f"{old_flood}.json").exists()
+    _exactly_once(out, ["flood-1", "flood-2", "vote-1", "mine-1"])
+
+
+def test_bad_items_go_to_errors_and_the_rest_is_briefed(tmp_path: Path) -> None:
+    folder = _feed(tmp_path / "in", ["flood-1"])
+    with open(folder / "more.jsonl", "w", encoding="utf-8") as f:
+        f.write("{not json\n")
+        f.write(json.dumps({"id": "flood-9", "text": "   "}) + "\n")
+        f.write(json.dumps({"id": "vote-1", "text": "ok", "published_time": "yesterday"}) + "\n")
+    out = tmp_path / "out"
+    report = run([str(folder), str(tmp_path / "missing")], out, fake_features, FakeBrief())
+    errors = [json.loads(x) for x in (out / "errors.jsonl").read_text().splitlines()]
+    reasons = " | ".join(e["reason"] for e in errors)
+    assert len(errors) == 4, reasons
+    assert "not valid JSON" in reasons and "empty text" in reasons
+    assert "RFC 3339" in reasons and "no such file" in reasons
+    assert report.articles == 1 and report.built == 1
+
+
+def test_own_output_is_never_input(tmp_path: Path) -> None:
+    folder = _feed(tmp_path, ["flood-1"])
+    out = tmp_path / "out"  # inside the input folder
+    run([str(folder)], out, fake_features, FakeBrief())
+    (out / "stories" / "extra.json").write_text(json.dumps({"id": "vote-7", "text": "x"}))
+    report = run([str(folder)], out, fake_features, FakeBrief())
+    assert report.articles == 1
+
+
+def test_second_run_on_the_same_output_refuses(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / LOCK, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(BatchError, match="another dragoman batch is writing"):
+            Batch(out)
+    Batch(out).close()  # free again once the other run ends
