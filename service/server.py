@@ -68,12 +68,18 @@ async def create_server(settings: Settings, engine: Engine | None = None) -> Run
     engine = engine or Engine(settings)
     admission = Admission(settings)
     metrics = Metrics(engine, admission) if settings.metrics_port >= 0 else None
+    options: list[tuple[str, int]] = [
+        ("grpc.max_receive_message_length", settings.max_message_bytes),
+        ("grpc.max_send_message_length", settings.max_message_bytes),
+    ]
+    if settings.max_connection_age_s > 0:  # gRFC A9: clients reconnect and rebalance
+        age_ms = int(settings.max_connection_age_s * 1000)
+        options += [
+            ("grpc.max_connection_age_ms", age_ms),
+            ("grpc.max_connection_age_grace_ms", age_ms),
+        ]
     server = grpc.aio.server(
-        interceptors=[ApiKeyInterceptor(keys)] if keys else None,
-        options=[
-            ("grpc.max_receive_message_length", settings.max_message_bytes),
-            ("grpc.max_send_message_length", settings.max_message_bytes),
-        ],
+        interceptors=[ApiKeyInterceptor(keys)] if keys else None, options=options
     )
     server.add_generic_rpc_handlers(
         (generic_handler(DragomanServicer(engine), admission, metrics),)
