@@ -127,6 +127,13 @@ class Settings:
         default=64,
         metadata={"help": "calls of each rpc waiting for a slot before RESOURCE_EXHAUSTED"},
     )
+    max_connection_age_s: float = field(
+        default=0.0,
+        metadata={
+            "help": "close client connections after this many seconds (with a grace of the "
+            "same length) so long-lived clients rebalance across replicas; 0: never"
+        },
+    )
     # -- observability (service/api/metrics.py) --
     metrics_port: int = field(
         default=9464,
