@@ -24,13 +24,14 @@ def _engine(settings: config.Settings):  # type: ignore[no-untyped-def]
 def _cmd_serve(args: argparse.Namespace) -> int:
     from service import logs
     from service.api.security import SecurityConfigError
+    from service.api.tracing import OtelNotInstalled
     from service.server import serve
 
     settings = config.from_namespace(args)
     logs.setup(settings.log_level, settings.log_json)
     try:
         asyncio.run(serve(settings))
-    except SecurityConfigError as exc:
+    except (SecurityConfigError, OtelNotInstalled) as exc:
         print(f"dragoman serve: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -139,6 +139,10 @@ class Settings:
         default=9464,
         metadata={"help": "port of the Prometheus /metrics endpoint (-1: off, 0: any free port)"},
     )
+    otel: bool = field(
+        default=False,
+        metadata={"help": "OpenTelemetry span per call (needs the otel extra installed)"},
+    )
 
     @property
     def manifest_path(self) -> Path:

@@ -17,6 +17,7 @@ from service.api.admission import Admission
 from service.api.metrics import Metrics
 from service.api.security import ApiKeyInterceptor, load_keys, server_credentials
 from service.api.servicer import SERVICE_NAME, DragomanServicer, generic_handler
+from service.api.tracing import otel_interceptor
 from service.config import Settings
 from service.engine import Engine
 
@@ -62,9 +63,16 @@ async def _load(engine: Engine, health: HealthServicer) -> None:
 
 async def create_server(settings: Settings, engine: Engine | None = None) -> Running:
     """Start listening on settings.host:settings.port (0 = any free port) and begin loading.
-    Raises SecurityConfigError when the TLS or API key settings cannot be used."""
+    Raises SecurityConfigError when the TLS or API key settings cannot be used, OtelNotInstalled
+    when --otel is set without its extra."""
     credentials = server_credentials(settings)
     keys = load_keys(settings)
+    # Tracing outermost, so a call refused for its key still gets a span.
+    interceptors: list[grpc.aio.ServerInterceptor] = []
+    if settings.otel:
+        interceptors.append(otel_interceptor())
+    if keys:
+        interceptors.append(ApiKeyInterceptor(keys))
     engine = engine or Engine(settings)
     admission = Admission(settings)
     metrics = Metrics(engine, admission) if settings.metrics_port >= 0 else None
@@ -78,9 +86,7 @@ async def create_server(settings: Settings, engine: Engine | None = None) -> Run
             ("grpc.max_connection_age_ms", age_ms),
             ("grpc.max_connection_age_grace_ms", age_ms),
         ]
-    server = grpc.aio.server(
-        interceptors=[ApiKeyInterceptor(keys)] if keys else None, options=options
-    )
+    server = grpc.aio.server(interceptors=interceptors or None, options=options)
     server.add_generic_rpc_handlers(
         (generic_handler(DragomanServicer(engine), admission, metrics),)
     )

@@ -19,6 +19,14 @@ from service.text import Layout, check_text, check_texts, plan_chunks
 # well under a millisecond) on the event loop; a thread hand-off would cost more than it saves
 # and, under many small concurrent requests, thin out the batches.
 INLINE_PLAN_CHARS = 4000
+# The same for glossaries: compiling a few terms into one pattern takes microseconds, but a
+# thousand long ones take a good part of a second, which must not stall the event loop.
+INLINE_GLOSSARY_TERMS = 20
+# Most glossary + do_not_translate terms in one request: every chunk is matched against all.
+MAX_GLOSSARY_TERMS = 1000
+
+# A chunk cut around glossary terms: [(is_term, text)], terms already replaced.
+_Pieces = list[tuple[bool, str]]
 
 
 @dataclass(frozen=True)
@@ -90,6 +98,11 @@ class TranslationService:
                 f"source_language and target_language are both {shown(target)}; choose a different "
                 "target_language or leave source_language empty to detect it per text"
             )
+        if len(job.glossary) > MAX_GLOSSARY_TERMS:
+            raise InvalidInput(
+                f"glossary and do_not_translate hold {len(job.glossary):,} terms in all; the "
+                f"maximum is {MAX_GLOSSARY_TERMS:,}"
+            )
         for i, term in enumerate(job.glossary):
             if not term.source.strip():
                 raise InvalidInput(f"glossary[{i}].source_term is empty")
@@ -131,6 +144,15 @@ class TranslationService:
             plans.append(_Plan(i, src, conf, route, layout))
         return plans, identity
 
+    def _prepare(
+        self, job: TranslateJob, source: str, target: str
+    ) -> tuple[list[_Plan], dict[int, tuple[str, float]], dict[int, list[_Pieces]]]:
+        """Plan every text and cut its chunks around the glossary terms (blocking)."""
+        plans, identity = self._plan(job, source, target)
+        split_terms = _term_splitter(job.glossary)
+        pieces = {p.index: [split_terms(c) for c in p.layout.chunks] for p in plans}
+        return plans, identity, pieces
+
     async def _leg(
         self,
         entry: ManifestEntry,
@@ -163,21 +185,23 @@ class TranslationService:
         self, job: TranslateJob, deadline: float | None = None
     ) -> list[TranslationResult]:
         source, target = self.validate(job)
-        if sum(len(t) for t in job.texts) <= INLINE_PLAN_CHARS:
-            plans, identity = self._plan(job, source, target)
+        if (
+            sum(len(t) for t in job.texts) <= INLINE_PLAN_CHARS
+            and len(job.glossary) <= INLINE_GLOSSARY_TERMS
+        ):
+            plans, identity, pieces = self._prepare(job, source, target)
         else:  # big requests plan in a thread so the event loop keeps serving others
-            plans, identity = await asyncio.to_thread(self._plan, job, source, target)
+            plans, identity, pieces = await asyncio.to_thread(self._prepare, job, source, target)
 
         # Group by route so every leg is one submit per route (more items per batch).
         by_route: dict[tuple[str, ...], list[_Plan]] = {}
         for p in plans:
             by_route.setdefault(tuple(e.name for e in p.route), []).append(p)
         outputs: dict[int, str] = {}
-        split_terms = _term_splitter(job.glossary)
 
         async def run_route(group: list[_Plan]) -> None:
             route = group[0].route
-            pieces_per_plan = [[split_terms(c) for c in p.layout.chunks] for p in group]
+            pieces_per_plan = [pieces[p.index] for p in group]
             # Translate only the non-term parts; terms are put back verbatim.
             texts = [
                 part
@@ -221,7 +245,7 @@ class TranslationService:
         return results
 
 
-def _term_splitter(glossary: Sequence[GlossaryTerm]) -> Callable[[str], list[tuple[bool, str]]]:
+def _term_splitter(glossary: Sequence[GlossaryTerm]) -> Callable[[str], _Pieces]:
     """A function that cuts a chunk around glossary terms into [(is_term, text)], the terms
     already replaced by their fixed translation (the pattern is compiled once per request)."""
     if not glossary:
@@ -233,8 +257,8 @@ def _term_splitter(glossary: Sequence[GlossaryTerm]) -> Callable[[str], list[tup
         + r")(?!\w)"
     )
 
-    def split(chunk: str) -> list[tuple[bool, str]]:
-        parts: list[tuple[bool, str]] = []
+    def split(chunk: str) -> _Pieces:
+        parts: _Pieces = []
         pos = 0
         for m in pattern.finditer(chunk):
             if m.start() > pos:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
+from google.protobuf.descriptor import EnumDescriptor
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from service.brief import types as bt
@@ -23,6 +24,7 @@ from service.domain import (
 )
 from service.errors import InvalidInput
 from service.gen.dragoman.v1 import dragoman_pb2 as pb
+from service.text import check_text
 
 _METHOD_IN = {
     pb.SUMMARIZE_METHOD_AUTO: SummaryMethod.AUTO,
@@ -30,11 +32,30 @@ _METHOD_IN = {
     pb.SUMMARIZE_METHOD_ABSTRACTIVE: SummaryMethod.ABSTRACTIVE,
 }
 _METHOD_OUT = {v: k for k, v in _METHOD_IN.items()}
+# Longest glossary term (source or target) and do-not-translate term, in characters.
+MAX_TERM_CHARS = 200
+
+
+def _enum_in(value: int, field_name: str, enum: EnumDescriptor) -> None:
+    """Proto3 enums are open: a number the contract does not define arrives as is. Refuse it,
+    naming the field and the values it takes, rather than guess what the caller meant."""
+    if value not in enum.values_by_number:
+        known = ", ".join(
+            f"{v.name} ({v.number})" for v in enum.values if not v.name.endswith("_UNSPECIFIED")
+        )
+        raise InvalidInput(f"{field_name} is {value}, which is not defined; use one of {known}")
 
 
 def translate_job(req: pb.TranslateRequest) -> TranslateJob:
-    glossary = [GlossaryTerm(g.source_term, g.target_term) for g in req.glossary]
-    glossary += [GlossaryTerm(t, t) for t in req.do_not_translate]
+    glossary = []
+    for i, g in enumerate(req.glossary):
+        if g.target_term:  # empty is allowed: the term is dropped from the translation
+            check_text(g.target_term, f"glossary[{i}].target_term", MAX_TERM_CHARS)
+        glossary.append(GlossaryTerm(g.source_term, g.target_term))
+    for i, t in enumerate(req.do_not_translate):
+        # Checked here: TranslationService sees one list and would name glossary[n].
+        check_text(t, f"do_not_translate[{i}]", MAX_TERM_CHARS)
+        glossary.append(GlossaryTerm(t, t))
     return TranslateJob(tuple(req.texts), req.source_language, req.target_language, tuple(glossary))
 
 
@@ -64,6 +85,7 @@ def detect_response(detections: list[Detection]) -> pb.DetectLanguageResponse:
 
 
 def summarize_job(req: pb.SummarizeRequest) -> SummarizeJob:
+    _enum_in(req.method, "method", pb.SummarizeMethod.DESCRIPTOR)
     which = req.WhichOneof("length")
     return SummarizeJob(
         text=req.text,
@@ -71,7 +93,7 @@ def summarize_job(req: pb.SummarizeRequest) -> SummarizeJob:
         target_language=req.target_language,
         max_sentences=req.max_sentences if which == "max_sentences" else None,
         ratio=req.ratio if which == "ratio" else None,
-        method=_METHOD_IN.get(req.method, SummaryMethod.AUTO),
+        method=_METHOD_IN[req.method],
     )
 
 
@@ -128,10 +150,15 @@ _MAX_SECONDS = int(datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC).timestamp())
 def _rfc3339(ts: Timestamp, where: str = "published_time") -> str:
     if ts.seconds == 0 and ts.nanos == 0:
         return ""
-    if not _MIN_SECONDS <= ts.seconds <= _MAX_SECONDS or not 0 <= ts.nanos < 1_000_000_000:
+    if not _MIN_SECONDS <= ts.seconds <= _MAX_SECONDS:
         raise InvalidInput(
-            f"{where} is out of range: use a time in the years 1000 to 9999 "
-            "(seconds since 1970-01-01T00:00:00Z), or leave it unset"
+            f"{where} is out of range (seconds {ts.seconds}): use a time in the years 1000 to "
+            "9999 (seconds since 1970-01-01T00:00:00Z), or leave it unset"
+        )
+    if not 0 <= ts.nanos < 1_000_000_000:
+        raise InvalidInput(
+            f"{where}.nanos is {ts.nanos}; use 0 to 999,999,999 (a Timestamp's fraction of a "
+            "second is never negative)"
         )
     return datetime.fromtimestamp(ts.seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -145,6 +172,7 @@ def _timestamp(text: str) -> Timestamp | None:
 
 
 def brief_job(req: pb.BriefRequest) -> bt.BriefJob:
+    _enum_in(req.format, "format", pb.BriefFormat.DESCRIPTOR)
     articles = tuple(
         Article(
             id=a.id,
@@ -171,6 +199,9 @@ def _gazetteer(req: pb.BriefRequest) -> bt.Gazetteer | None:
         raise InvalidInput(
             f"gazetteer has {len(req.gazetteer)} entries; the maximum is {MAX_GAZETTEER_ENTRIES}"
         )
+    for n, g in enumerate(req.gazetteer):
+        if g.type != pb.ENTITY_TYPE_UNSPECIFIED:  # unset: gazetteer_entry says what to give
+            _enum_in(g.type, f"gazetteer[{n}].type", pb.EntityType.DESCRIPTOR)
     entries = [
         gazetteer_entry(
             g.id,

@@ -28,6 +28,16 @@ SERVICE_NAME = "dragoman.v1.Dragoman"
 
 Handler = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Message]]
 
+# A caller's x-request-id goes on every log line of its call (and into INTERNAL messages): cut it,
+# so that 8 KiB of metadata cannot become 8 KiB on each line.
+MAX_REQUEST_ID_CHARS = 64
+
+
+def _request_id(metadata: dict[str, Any]) -> str:
+    given = metadata.get("x-request-id")
+    # gRPC keeps ASCII metadata printable, so no line breaks can reach the log
+    return str(given)[:MAX_REQUEST_ID_CHARS] if given else uuid.uuid4().hex[:12]
+
 
 def _deadline(context: grpc.aio.ServicerContext[Any, Any]) -> float | None:
     remaining: float | None = context.time_remaining()
@@ -73,7 +83,7 @@ def _wrap(
 ) -> Callable[..., Any]:
     async def handler(raw: bytes, context: grpc.aio.ServicerContext[Any, Any]) -> Message:
         metadata = dict(context.invocation_metadata() or ())
-        token = REQUEST_ID.set(str(metadata.get("x-request-id") or uuid.uuid4().hex[:12]))
+        token = REQUEST_ID.set(_request_id(metadata))
         began = time.monotonic()
         code = grpc.StatusCode.OK
         try:

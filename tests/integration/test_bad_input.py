@@ -217,3 +217,85 @@ async def test_cancelled_call_then_still_serving(
     assert call.cancelled() and (await call.code()) == grpc.StatusCode.CANCELLED
     ok = await stub.Translate(tr(["Песков заявил."]))
     assert ok.translations[0].translated_text
+
+
+async def test_unknown_enum_values_name_the_field(stub: pb_grpc.DragomanStub) -> None:
+    """Proto3 enums are open: an undefined number arrives as is and must be refused, not
+    guessed (it used to become AUTO / no Markdown / 'type must be one of')."""
+    text = "The Syrian army said the ceasefire was over."
+    await _fails(
+        stub.Summarize(pb.SummarizeRequest(text=text, method=7)),  # type: ignore[arg-type]
+        INVALID,
+        "method is 7, which is not defined",
+        "SUMMARIZE_METHOD_EXTRACTIVE (1)",
+    )
+    article = _article(0, text)
+    await _fails(
+        stub.Brief(pb.BriefRequest(articles=[article], format=-1)),  # type: ignore[arg-type]
+        INVALID,
+        "format is -1, which is not defined",
+        "BRIEF_FORMAT_MARKDOWN (1)",
+    )
+    entry = pb.GazetteerEntry(id="p", name="P", type=9, en=["P"])  # type: ignore[arg-type]
+    details = await _fails(
+        stub.Brief(pb.BriefRequest(articles=[article], gazetteer=[entry])),
+        INVALID,
+        "gazetteer[0].type is 9, which is not defined",
+        "ENTITY_TYPE_ARMED_GROUP (4)",
+    )
+    assert "UNSPECIFIED" not in details
+
+
+async def test_timestamp_seconds_and_nanos_are_checked(stub: pb_grpc.DragomanStub) -> None:
+    def brief(seconds: int, nanos: int) -> pb.BriefRequest:
+        a = _article(0, "The Syrian army said the ceasefire was over.")
+        a.published_time.seconds, a.published_time.nanos = seconds, nanos
+        return pb.BriefRequest(articles=[_article(1, "Песков заявил."), a])
+
+    for nanos in (-1, 1_000_000_000):
+        await _fails(
+            stub.Brief(brief(1_474_329_600, nanos)),
+            INVALID,
+            f"articles[1].published_time.nanos is {nanos}; use 0 to 999,999,999",
+        )
+    await _fails(
+        stub.Brief(brief(2**62, 0)),
+        INVALID,
+        f"articles[1].published_time is out of range (seconds {2**62})",
+    )
+    ok = await stub.Brief(brief(1_474_329_600, 999_999_999))  # 2016-09-20T00:00:00.999999999Z
+    assert ok.brief.sources
+
+
+async def test_glossary_terms_are_checked_and_bounded(stub: pb_grpc.DragomanStub) -> None:
+    await _fails(
+        stub.Translate(
+            pb.TranslateRequest(
+                texts=["Песков заявил."], target_language="en", do_not_translate=["Песков", " "]
+            )
+        ),
+        INVALID,
+        "do_not_translate[1] is empty",
+    )
+    bad_target = pb.GlossaryEntry(source_term="Песков", target_term="Peskov\x00")
+    await _fails(
+        stub.Translate(
+            pb.TranslateRequest(
+                texts=["Песков заявил."], target_language="en", glossary=[bad_target]
+            )
+        ),
+        INVALID,
+        "glossary[0].target_term contains the control character U+0000",
+    )
+    many = [pb.GlossaryEntry(source_term=f"term{i}", target_term="x") for i in range(1001)]
+    await _fails(
+        stub.Translate(
+            pb.TranslateRequest(texts=["Песков заявил."], target_language="en", glossary=many)
+        ),
+        INVALID,
+        "glossary and do_not_translate hold 1,001 terms in all; the maximum is 1,000",
+    )
+    ok = await stub.Translate(
+        pb.TranslateRequest(texts=["Песков заявил."], target_language="en", glossary=many[:1000])
+    )
+    assert len(ok.translations) == 1

@@ -10,9 +10,11 @@ Limits (also returned by ListModels in `limits`):
   * Summarize: one text of at most 200,000 characters.
   * Brief: at most 200 articles, each at most 200,000 characters.
   * A whole request message is at most 16 MiB (the server's max receive size).
-Errors: INVALID_ARGUMENT names the field and what to fix; FAILED_PRECONDITION names the missing
-model and how to install it; RESOURCE_EXHAUSTED means a size budget or the server's queue is
-full; UNAVAILABLE means models are still loading.
+Errors: INVALID_ARGUMENT names the field and what to fix (an enum number this contract does
+not define and a Timestamp outside the years 1000-9999 or with nanos outside 0-999,999,999 are
+INVALID_ARGUMENT too); FAILED_PRECONDITION names the missing model and how to install it;
+RESOURCE_EXHAUSTED means a size budget or the server's queue is full; UNAVAILABLE means models
+are still loading.
 """
 
 from collections import abc as _abc
@@ -207,7 +209,9 @@ class TranslateRequest(_message.Message):
 
     @_builtins.property
     def glossary(self) -> _containers.RepeatedCompositeFieldContainer[Global___GlossaryEntry]:
-        """Terms with a fixed translation."""
+        """Terms with a fixed translation. With do_not_translate, at most 1,000 terms in all, each at
+        most 200 characters.
+        """
 
     @_builtins.property
     def do_not_translate(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:

@@ -10,9 +10,11 @@ Limits (also returned by ListModels in `limits`):
   * Summarize: one text of at most 200,000 characters.
   * Brief: at most 200 articles, each at most 200,000 characters.
   * A whole request message is at most 16 MiB (the server's max receive size).
-Errors: INVALID_ARGUMENT names the field and what to fix; FAILED_PRECONDITION names the missing
-model and how to install it; RESOURCE_EXHAUSTED means a size budget or the server's queue is
-full; UNAVAILABLE means models are still loading.
+Errors: INVALID_ARGUMENT names the field and what to fix (an enum number this contract does
+not define and a Timestamp outside the years 1000-9999 or with nanos outside 0-999,999,999 are
+INVALID_ARGUMENT too); FAILED_PRECONDITION names the missing model and how to install it;
+RESOURCE_EXHAUSTED means a size budget or the server's queue is full; UNAVAILABLE means models
+are still loading.
 """
 
 from collections import abc as _abc
