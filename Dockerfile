@@ -1,13 +1,16 @@
 # dragoman: multi-stage image. The builder runs the same install script as CI (CPU torch),
-# the runtime copies the venv, runs as a non-root user, and reads models from a volume.
+# the runtime copies the venv, runs as a non-root user (uid/gid 10001), and reads models from a
+# volume. docker-compose.yml and deploy/k8s/ run this image; tests/unit/test_deploy.py lints it
+# (hadolint, plus the project's own rules: pinned base, numeric non-root USER, HEALTHCHECK).
 #
-#   docker build -t dragoman .
-#   docker run -p 50051:50051 -v "$PWD/models:/models" dragoman
+#   docker build -t dragoman:0.1.0 .
+#   docker run -p 50051:50051 -p 9464:9464 -v "$PWD/models:/models" dragoman:0.1.0
 #
 # Bake models into the image instead: docker build --build-arg models="opus-mt-ru-en opus-mt-ar-en" .
 # (needs hub access at build time; each name is a [[model]] of models/manifest.toml)
 
-FROM python:3.11-slim AS builder
+# Both stages use the same exact base: the venv is not relocatable across Python builds.
+FROM python:3.11.14-slim-bookworm AS builder
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -21,18 +24,23 @@ ARG models=""
 RUN mkdir -p /models && cp models/manifest.toml /models/ && for m in $models; do \
       /opt/venv/bin/dragoman models pull --models-dir /models "$m"; done
 
-FROM python:3.11-slim AS runtime
-RUN useradd --create-home --uid 10001 dragoman
+FROM python:3.11.14-slim-bookworm AS runtime
+RUN groupadd --gid 10001 dragoman && useradd --create-home --uid 10001 --gid 10001 dragoman
 COPY --from=builder /opt/venv /opt/venv
-COPY --from=builder --chown=dragoman /models /models
+COPY --from=builder --chown=10001:10001 /models /models
+# A second copy of the manifest outside /models: a volume mounted on /models (a Kubernetes PVC)
+# hides the image's, and the manifest is part of the code version (deploy/ sets
+# DRAGOMAN_MANIFEST to this path).
+COPY models/manifest.toml /opt/dragoman/manifest.toml
 ENV PATH=/opt/venv/bin:$PATH \
     DRAGOMAN_HOST=[::] DRAGOMAN_PORT=50051 DRAGOMAN_MODELS_DIR=/models \
-    HF_HUB_OFFLINE=1 PYTHONUNBUFFERED=1
-USER dragoman
+    HF_HUB_OFFLINE=1 PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1
+# Numeric, so that Kubernetes' runAsNonRoot can verify it without a runAsUser.
+USER 10001:10001
 VOLUME ["/models"]
 EXPOSE 50051 9464
+# gRPC health (the server is NOT_SERVING until its models are loaded). Plaintext only: with
+# DRAGOMAN_TLS_CERT set, override or disable this check.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
-  CMD python -c "import grpc,sys; from grpc_health.v1 import health_pb2 as h, health_pb2_grpc as g; \
-s=g.HealthStub(grpc.insecure_channel('127.0.0.1:50051')).Check(h.HealthCheckRequest(), timeout=3); \
-sys.exit(0 if s.status == h.HealthCheckResponse.SERVING else 1)"
+  CMD ["python", "-c", "import grpc, os, sys; from grpc_health.v1 import health_pb2 as h, health_pb2_grpc as g; c = grpc.insecure_channel('127.0.0.1:' + os.environ.get('DRAGOMAN_PORT', '50051')); s = g.HealthStub(c).Check(h.HealthCheckRequest(), timeout=3); sys.exit(s.status != h.HealthCheckResponse.SERVING)"]
 ENTRYPOINT ["dragoman", "serve"]
