@@ -52,6 +52,17 @@ class Settings:
     max_article_chars: int = field(
         default=200_000, metadata={"help": "longest article (and Summarize text) in characters"}
     )
+    # -- cost budget: checked before any work, RESOURCE_EXHAUSTED saying how to split --
+    brief_max_chars: int = field(
+        default=400_000,
+        metadata={"help": "budget: most characters in all articles of one Brief"},
+    )
+    brief_max_sentences: int = field(
+        default=4_000, metadata={"help": "budget: most sentences in all articles of one Brief"}
+    )
+    summarize_max_sentences: int = field(
+        default=4_000, metadata={"help": "budget: most sentences in one Summarize text"}
+    )
     batch_max_items: int = field(
         default=32, metadata={"help": "most sentences/chunks in one model batch"}
     )

@@ -14,6 +14,7 @@ from service.backends.e5_embedder import E5Embedder
 from service.brief import types as bt
 from service.brief.entities import EntityFinder, Gazetteer
 from service.brief.pipeline import BriefBuilder
+from service.budget import BriefBudget, TextBudget
 from service.config import Settings
 from service.domain import (
     Detection,
@@ -113,6 +114,7 @@ class Engine:
                 self.translation,
                 self.embedder,
                 max_chars=self.settings.max_article_chars,
+                budget=TextBudget(self.settings.summarize_max_sentences),
             )
         return self._summarization
 
@@ -125,6 +127,9 @@ class Engine:
                 self.detector,
                 max_articles=self.settings.max_articles,
                 max_article_chars=self.settings.max_article_chars,
+                budget=BriefBudget(
+                    self.settings.brief_max_chars, self.settings.brief_max_sentences
+                ),
             )
         return self._brief
 
@@ -176,7 +181,7 @@ class Engine:
         ]
         if job.gazetteer is not None:  # the caller's story gazetteer, cited only when used
             base.append(bt.ModelRef("story gazetteer", "ner", job.gazetteer.version))
-        brief = await builder.build(job, translate, base)
+        brief = await builder.build(job, translate, base, deadline)
         if used:
             models = tuple(sorted({*brief.models, *used.values()}, key=lambda m: (m.task, m.name)))
             brief = dataclasses.replace(brief, models=models)

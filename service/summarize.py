@@ -1,13 +1,17 @@
-"""Summarisation application service: extractive always, abstractive when a model is installed."""
+"""Summarisation application service: extractive always, abstractive when a model is installed.
+
+A text's sentences are checked against the budget before any work; the CPU-bound steps (LexRank,
+aligning a generated summary to its sources) run in a worker thread that stops when the caller
+leaves or its deadline passes (service/cancel.py)."""
 
 from __future__ import annotations
-
-import asyncio
 
 import numpy as np
 
 from service.backends.e5_embedder import E5Embedder
 from service.backends.extractive import LexRankExtractive
+from service.budget import TextBudget
+from service.cancel import Check, run_stoppable
 from service.domain import (
     Span,
     SummarizeJob,
@@ -36,6 +40,7 @@ class SummarizationService:
         embedder: E5Embedder,
         *,
         max_chars: int,
+        budget: TextBudget | None = None,
     ) -> None:
         self._registry = registry
         self._pool = pool
@@ -43,6 +48,7 @@ class SummarizationService:
         self._embedder = embedder
         self._extractive = LexRankExtractive()
         self._max_chars = max_chars
+        self._budget = budget
 
     def _length(self, job: SummarizeJob, n_sentences: int) -> int:
         if job.max_sentences is not None:
@@ -70,6 +76,8 @@ class SummarizationService:
             self._registry.translation_route(source, target)
         sentences = split_sentences(text, source)
         k = self._length(job, len(sentences))
+        if self._budget is not None:
+            self._budget.check(len(sentences), len(text))
 
         method = job.method
         entry = self._registry.summarizer(source)
@@ -80,8 +88,11 @@ class SummarizationService:
 
         models: list[str] = []
         if method is SummaryMethod.EXTRACTIVE:
-            picked = await asyncio.to_thread(
-                self._extractive.select, [s.text for s in sentences], k, source
+            texts = [s.text for s in sentences]
+            picked = await run_stoppable(
+                lambda stop: self._extractive.select(texts, k, source, stop),
+                deadline,
+                "the summary",
             )
             spans = tuple(
                 Span(sentences[i].start, sentences[i].end, sentences[i].text, score)
@@ -97,7 +108,9 @@ class SummarizationService:
             )
             outputs = await scheduler.submit(list(layout.chunks), deadline)
             summary = " ".join(o.strip() for o in outputs if o.strip())
-            spans = await asyncio.to_thread(self._align, summary, source, sentences)
+            spans = await run_stoppable(
+                lambda stop: self._align(summary, source, sentences, stop), deadline, "the summary"
+            )
             models.append(entry.name)
 
         language = source
@@ -110,12 +123,15 @@ class SummarizationService:
             models.append(result[0].model)
         return SummaryResult(summary, language, source, method, spans, tuple(models))
 
-    def _align(self, summary: str, language: str, sentences: list[Span]) -> tuple[Span, ...]:
+    def _align(
+        self, summary: str, language: str, sentences: list[Span], check: Check
+    ) -> tuple[Span, ...]:
         """For a generated summary: the input sentence closest to each summary sentence."""
         if not sentences or not summary.strip():
             return ()
         outs = [s.text for s in split_sentences(summary, language)]
-        sims = self._embedder.embed(outs) @ self._embedder.embed([s.text for s in sentences]).T
+        inputs = self._embedder.embed_checked([s.text for s in sentences], check)
+        sims = self._embedder.embed(outs) @ inputs.T
         best = sorted({int(np.argmax(row)) for row in sims})
         return tuple(
             Span(

@@ -82,6 +82,22 @@ def split_sentences(text: str, language: str) -> list[Span]:
     return spans
 
 
+def cap_sentences(sentences: Sequence[str], max_chars: int) -> list[str]:
+    """The sentences, each longer than `max_chars` (a table or list without full stops) cut into
+    pieces of at most `max_chars` characters at the last space before the limit where there is
+    one: per-sentence work is then bounded per piece, whatever the input."""
+    out: list[str] = []
+    for s in sentences:
+        while len(s) > max_chars:
+            cut = s.rfind(" ", max_chars // 2, max_chars + 1)
+            cut = cut if cut > 0 else max_chars
+            out.append(s[:cut].rstrip())
+            s = s[cut:].lstrip()
+        if s:
+            out.append(s)
+    return out
+
+
 def _paragraphs(text: str) -> list[tuple[int, str]]:
     """(offset, paragraph) pairs; paragraphs are separated by blank lines."""
     out: list[tuple[int, str]] = []

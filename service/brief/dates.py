@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections import defaultdict
 from dataclasses import dataclass
+
+from service.brief.spans import Taken
 
 # Arabic-Indic and Extended (Persian) digits: one code point for one, so offsets are unchanged.
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -436,15 +439,13 @@ def _relative(
     return _Hit(start, end, d.isoformat(), words, None if mod else weekday)
 
 
-def _take(hits: list[_Hit], taken: list[tuple[int, int]]) -> list[_Hit]:
+def _take(hits: list[_Hit], taken: Taken) -> list[_Hit]:
     """Non-overlapping hits, earliest first, the longest where two start together."""
-    out = []
-    for h in sorted(hits, key=lambda h: (h.start, -(h.end - h.start))):
-        if any(h.start < b and a < h.end for a, b in taken):
-            continue
-        taken.append((h.start, h.end))
-        out.append(h)
-    return out
+    return [
+        h
+        for h in sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
+        if taken.take(h.start, h.end)
+    ]
 
 
 def _beside(text: str, a: _Hit, b: _Hit) -> bool:
@@ -465,7 +466,7 @@ def find_dates(sentence: str, lang: str, published: datetime.date | None = None)
     if isinstance(published, datetime.datetime):
         published = published.date()
     text = sentence.translate(_DIGITS)
-    taken: list[tuple[int, int]] = []
+    taken = Taken()
 
     absolute = []
     for pat in _ABSOLUTE.get(lang, []):
@@ -485,7 +486,12 @@ def find_dates(sentence: str, lang: str, published: datetime.date | None = None)
 
     if published is not None:
         # a weekday written beside a full date of that weekday is that date, however far back
-        relative = [_beside_date(text, r, absolute) for r in relative]
+        by_start: dict[int, list[int]] = defaultdict(list)
+        by_end: dict[int, list[int]] = defaultdict(list)
+        for n, a in enumerate(absolute):
+            by_start[a.start].append(n)
+            by_end[a.end].append(n)
+        relative = [_beside_date(text, r, absolute, by_start, by_end) for r in relative]
 
     def found(h: _Hit, is_relative: bool) -> FoundDate:
         return FoundDate(
@@ -495,10 +501,19 @@ def find_dates(sentence: str, lang: str, published: datetime.date | None = None)
     return [found(h, False) for h in absolute] + [found(h, True) for h in relative]
 
 
-def _beside_date(text: str, rel: _Hit, absolute: list[_Hit]) -> _Hit:
+def _beside_date(
+    text: str,
+    rel: _Hit,
+    absolute: list[_Hit],
+    by_start: dict[int, list[int]],
+    by_end: dict[int, list[int]],
+) -> _Hit:
     if rel.weekday is None:
         return rel
-    for a in absolute:
+    # only dates at most three characters away can be beside it (see _beside)
+    near = {n for gap in range(4) for n in by_start.get(rel.end + gap, ())}
+    near |= {n for gap in range(4) for n in by_end.get(rel.start - gap, ())}
+    for a in (absolute[n] for n in sorted(near)):
         if len(a.iso) != 10 or not _beside(text, rel, a):
             continue
         d = datetime.date.fromisoformat(a.iso)

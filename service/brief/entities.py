@@ -31,10 +31,14 @@ from service.brief import names
 from service.brief import types as bt
 from service.brief.countries import country_entries
 from service.brief.names import latin_skeleton
+from service.brief.spans import Spans, Taken
 from service.brief.types import EntityType, GazetteerEntry
+from service.cancel import Check, never
 from service.errors import InvalidInput
 
 GAZETTEER_PATH = Path(__file__).parent / "data" / "gazetteer.toml"
+# spaCy batch: ~0.2 s of NER between checks that the caller is still there
+NER_BATCH = 32
 OUTLETS_PATH = Path(__file__).parent / "data" / "outlets.toml"
 
 _TYPES = {
@@ -314,10 +318,8 @@ class Gazetteer:
                     if m is not None and m.lastgroup is not None:
                         found.append((index[p], index[m.end()], entry[1][m.lastgroup]))
         found.sort(key=lambda f: (-(f[1] - f[0]), f[0], f[2]))
-        taken: list[tuple[int, int, str]] = []
-        for f in found:
-            if all(f[1] <= t[0] or f[0] >= t[1] for t in taken):
-                taken.append(f)
+        spans = Taken()
+        taken = [f for f in found if spans.take(f[0], f[1])]
         return sorted(taken)
 
     def lookup(self, surface: str, lang: str) -> str | None:
@@ -760,12 +762,17 @@ class EntityFinder:
     def load(self) -> None:
         _ = self._natasha, self._spacy
 
-    def _ner(self, sentences: list[str], lang: str) -> list[list[tuple[int, int, str, str]]]:
-        """Per sentence: (start, end, type label, normal form)."""
+    def _ner(
+        self, sentences: list[str], lang: str, check: Check = never
+    ) -> list[list[tuple[int, int, str, str]]]:
+        """Per sentence: (start, end, type label, normal form); `check` between sentences."""
         out: list[list[tuple[int, int, str, str]]] = []
         with self._lock:
             if lang == "en":
-                for doc in self._spacy.pipe(sentences):
+                # small batches (the same entities as spaCy's 256: tested) so the caller is
+                # checked on every ~0.2 s
+                for doc in self._spacy.pipe(sentences, batch_size=NER_BATCH):
+                    check()
                     out.append(
                         [
                             (e.start_char, e.end_char, e.label_, e.text)
@@ -778,9 +785,13 @@ class EntityFinder:
 
                 segmenter, ner, morph, vocab = self._natasha
                 for s in sentences:
+                    check()
                     doc = Doc(s)
                     doc.segment(segmenter)
                     doc.tag_ner(ner)
+                    if not doc.spans:  # the morphology only serves to normalise spans
+                        out.append([])
+                        continue
                     doc.tag_morph(morph)
                     spans = []
                     for sp in doc.spans:
@@ -837,11 +848,16 @@ class EntityFinder:
         return False
 
     def _spans(
-        self, sentences: list[str], lang: str, gaz: Gazetteer, outlets: set[str]
+        self,
+        sentences: list[str],
+        lang: str,
+        gaz: Gazetteer,
+        outlets: set[str],
+        check: Check = never,
     ) -> list[list[_Span]]:
         """Gazetteer matches, then NER spans they do not cover; never an outlet or a junk
         span."""
-        ner = self._ner(sentences, lang)
+        ner = self._ner(sentences, lang, check)
         lower = (
             {w for s in sentences for w in re.findall(r"\w+", s) if w.islower()}
             if lang in ("en", "ru")
@@ -849,17 +865,18 @@ class EntityFinder:
         )
         result: list[list[_Span]] = []
         for i, (sentence, spans) in enumerate(zip(sentences, ner, strict=True)):
+            check()
             found: list[_Span] = []
-            blocked = [(s, e) for s, e, _ in self.agencies.find(sentence, lang)]
+            taken = Taken()  # what `found` covers (its spans never overlap)
+            blocked = Spans((s, e) for s, e, _ in self.agencies.find(sentence, lang))
             for start, end, eid in gaz.find(sentence, lang):
-                if any(not (end <= s or start >= e) for s, e in blocked):
+                if blocked.overlaps(start, end):
                     continue
                 e_ = gaz.entries[eid]
                 found.append(_Span(lang, i, start, end, sentence[start:end], e_.type, eid))
+                taken.add(start, end)
             for start, end, label, normal in spans:
-                if any(not (end <= m.start or start >= m.end) for m in found) or any(
-                    not (end <= s or start >= e) for s, e in blocked
-                ):
+                if taken.overlaps(start, end) or blocked.overlaps(start, end):
                     continue
                 surface = sentence[start:end]
                 etype = _NER_TYPES[label]
@@ -869,6 +886,7 @@ class EntityFinder:
                 if linked:
                     e_ = gaz.entries[linked]
                     found.append(_Span(lang, i, start, end, surface, e_.type, linked))
+                    taken.add(start, end)
                     continue
                 name, alt = _clean_name(normal, lang, etype)
                 latin = transliterate_ru(name) if lang == "ru" else name
@@ -881,6 +899,7 @@ class EntityFinder:
                 ):
                     continue
                 found.append(_Span(lang, i, start, end, surface, etype, "", name, alt))
+                taken.add(start, end)
             result.append(sorted(found, key=lambda m: m.start))
         return result
 
@@ -912,20 +931,23 @@ class EntityFinder:
         *,
         story: bt.Gazetteer | None = None,
         outlets: Sequence[str] = (),
+        check: Check = never,
     ) -> dict[str, list[list[Mention]]]:
         """Mentions of every sentence of one input, per language: the built-in entries plus the
         caller's story gazetteer, then NER; names joined across languages and found in the
-        Arabic sentences. `outlets` are the input's outlet names (never entities)."""
+        Arabic sentences. `outlets` are the input's outlet names (never entities). `check` is
+        called between sentences (and between names where names are compared)."""
         gaz = self.gazetteer.with_story(story)
         labels = _outlet_labels(outlets)
         spans = {
-            lang: self._spans(sents, lang, gaz, labels) for lang, sents in sorted(sentences.items())
+            lang: self._spans(sents, lang, gaz, labels, check)
+            for lang, sents in sorted(sentences.items())
         }
         records = self._records(spans, gaz)
-        targets, named = self._targets(self._cluster(records), spans, gaz)
+        targets, named = self._targets(self._cluster(records, check), spans, gaz)
         if "ar" in spans:
-            self._project(sentences["ar"], spans["ar"], targets)
-            self._titled(sentences["ar"], spans["ar"], targets, labels)
+            self._project(sentences["ar"], spans["ar"], targets, check)
+            self._titled(sentences["ar"], spans["ar"], targets, labels, check)
         result: dict[str, list[list[Mention]]] = {}
         for lang, per_sentence in spans.items():
             rows = []
@@ -1016,9 +1038,12 @@ class EntityFinder:
                 )
         return len(a.words) == 2 and _word(a.words[0], b.words[1]) and _word(a.words[1], b.words[0])
 
-    def _cluster(self, records: list[_Record]) -> list[list[_Record]]:
-        """The records of each referent."""
+    def _cluster(self, records: list[_Record], check: Check = never) -> list[list[_Record]]:
+        """The records of each referent. Names are compared only with names that share a key
+        `_same` needs them to share (blocking): n log n in the names, not every pair."""
         parent = list(range(len(records)))
+        # type votes of each group, kept at its root as groups merge
+        tally: dict[int, Counter[EntityType]] = {n: Counter(r.votes) for n, r in enumerate(records)}
 
         def root(i: int) -> int:
             while parent[i] != i:
@@ -1029,42 +1054,64 @@ class EntityFinder:
         def union(i: int, j: int) -> None:
             a, b = root(i), root(j)
             if a != b:
-                parent[max(a, b)] = min(a, b)
+                keep, drop = min(a, b), max(a, b)
+                parent[drop] = keep
+                tally[keep].update(tally.pop(drop))
 
         at = {(r.lang, r.name): n for n, r in enumerate(records)}
         for i, a in enumerate(records):
             for alt in sorted(a.alts):
                 union(i, at[("lat", alt)])
-            for j in range(i + 1, len(records)):
-                b = records[j]
-                if a.eid and b.eid and a.eid != b.eid:
-                    continue
-                if self._same(a, b):
-                    union(i, j)
+        # The groups are the connected parts of the "same referent" pairs, whatever order the
+        # pairs are joined in (and a group's root is its first record).
+        blocks: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        for n, r in enumerate(records):
+            for block in _same_keys(r):
+                blocks[block].append(n)
+        pairs: set[tuple[int, int]] = set()
+        for members in blocks.values():
+            check()
+            for x, i in enumerate(members):
+                pairs.update((i, j) for j in members[x + 1 :])
+        for i, j in sorted(pairs):
+            a, b = records[i], records[j]
+            if a.eid and b.eid and a.eid != b.eid:
+                continue
+            if self._same(a, b):
+                union(i, j)
+        by_entry: dict[str, int] = {}
         for n, r in enumerate(records):  # names linked to one gazetteer entry
-            for m in range(n + 1, len(records)):
-                if r.eid and records[m].eid == r.eid:
-                    union(n, m)
-
-        def votes(n: int) -> Counter[EntityType]:
-            out: Counter[EntityType] = Counter()
-            for m, r in enumerate(records):
-                if root(m) == root(n):
-                    out.update(r.votes)
-            return out
+            if r.eid:
+                union(by_entry.setdefault(r.eid, n), n)
+        check()
 
         def person(n: int) -> bool:
-            v = votes(n)
+            v = tally[root(n)]
             return v[EntityType.PERSON] * 2 >= sum(v.values())
 
         # A surname alone joins the one full name of a person with that surname; a first word
         # alone joins the one longer organisation or place name it begins (Wagner -> Wagner
         # group, Crocus -> Crocus City Hall), unless that name is another place (Beirut port).
+        # Candidates come from an index of the names' last and first words (what `_word` must
+        # match); the conditions are the same as over every name.
+        last_words: dict[str, list[int]] = defaultdict(list)
+        first_words: dict[str, list[int]] = defaultdict(list)
+        for m, q in enumerate(records):
+            if q.words and not q.acronym and not q.eid:
+                for word in _word_keys(q.words[-1]):
+                    last_words[word].append(m)
+                for word in _word_keys(q.words[0]):
+                    first_words[word].append(m)
         for n, r in enumerate(records):
             if not r.words or r.acronym or r.eid:
                 continue
+            check()
+            near = {m for key in _word_keys(r.words[-1]) for m in last_words.get(key, ())}
+            if len(r.words) == 1:
+                near |= {m for key in _word_keys(r.words[0]) for m in first_words.get(key, ())}
             cands: set[int] = set()
-            for m, q in enumerate(records):
+            for m in sorted(near):
+                q = records[m]
                 if root(m) == root(n) or len(q.words) <= len(r.words) or q.acronym or q.eid:
                     continue
                 if person(m):
@@ -1103,6 +1150,7 @@ class EntityFinder:
         for by in Arabic) and the entity of each NER name."""
         targets: dict[str, _Target] = {}
         named: dict[tuple[str, str], str] = {}
+        has: dict[str, set[tuple[str, ...]]] = defaultdict(set)  # the forms of each target
 
         def add(eid: str, name: str, etype: EntityType, count: int, forms: list[str]) -> None:
             t = targets.get(eid)
@@ -1120,7 +1168,8 @@ class EntityFinder:
                 ]
                 if all(w.casefold() in _GENERIC_WORDS for w in words):
                     continue
-                if words and words not in t.forms:
+                if words and tuple(words) not in has[eid]:
+                    has[eid].add(tuple(words))
                     t.forms.append(words)
 
         found = Counter(s.eid for rows in spans.values() for row in rows for s in row if s.eid)
@@ -1176,7 +1225,11 @@ class EntityFinder:
         return targets, named
 
     def _project(
-        self, sentences: list[str], spans: list[list[_Span]], targets: dict[str, _Target]
+        self,
+        sentences: list[str],
+        spans: list[list[_Span]],
+        targets: dict[str, _Target],
+        check: Check = never,
     ) -> None:
         """Adds to `spans` the Arabic mentions of the targets: runs of Arabic words that spell
         consecutive words of one of a target's Latin names (two words or more), or one word
@@ -1230,12 +1283,15 @@ class EntityFinder:
             return k == 0 and words[-1].casefold() not in _PLACE_WORDS
 
         for i, sentence in enumerate(sentences):
-            taken = [(s.start, s.end) for s in spans[i]]
-            taken += [(s, e) for s, e, _ in self.agencies.find(sentence, "ar")]
+            check()
+            taken = Spans(
+                [(s.start, s.end) for s in spans[i]]
+                + [(s, e) for s, e, _ in self.agencies.find(sentence, "ar")]
+            )
             text_words = [
                 (m.start(), m.end(), names.fold_ar(m.group()))
                 for m in names.AR_WORD.finditer(sentence)
-                if not any(m.start() < e and s < m.end() for s, e in taken)
+                if not taken.overlaps(m.start(), m.end())
             ]
             if not text_words:
                 continue
@@ -1268,8 +1324,9 @@ class EntityFinder:
                     start, end = text_words[n][0], text_words[pos - 1][1]
                     cands.append((-matched, -targets[eid].count, eid, start, end))
             chosen: list[tuple[int, int, str]] = []
+            chosen_spans = Taken()
             for _, _, eid, start, end in sorted(cands):
-                if all(end <= s or start >= e for s, e, _ in chosen):
+                if chosen_spans.take(start, end):
                     chosen.append((start, end, eid))
             for start, end, eid in chosen:
                 t = targets[eid]
@@ -1282,6 +1339,7 @@ class EntityFinder:
         spans: list[list[_Span]],
         targets: dict[str, _Target],
         outlets: set[str],
+        check: Check = never,
     ) -> None:
         """People named only in Arabic: a common given name and the word after it ("سليمان
         صويلو", "حسن روحاني"); then every other mention of that full name in the Arabic
@@ -1295,7 +1353,8 @@ class EntityFinder:
             for sentence in sentences
         ]
         for i, words in enumerate(words_of):
-            taken = [(s.start, s.end) for s in spans[i]]
+            check()
+            taken = Spans((s.start, s.end) for s in spans[i])
             for k in range(len(words) - 1):
                 (s1, e1, w1), (s2, e2, w2) = words[k], words[k + 1]
                 w1 = _strip_ar_prefix(w1)
@@ -1308,7 +1367,7 @@ class EntityFinder:
                     or w2.endswith(("يين", "يون", "ات"))  # plurals: لصحفيين
                     or any(x in _AR_STOPWORDS or x in _AR_NOT_NAMES or len(x) < 3 for x in (w1, w2))
                     or s2 - e1 > 1
-                    or any(s < e2 and s1 < e for s, e in taken)
+                    or taken.overlaps(s1, e2)
                 ):
                     continue
                 name = names.romanize_ar(f"{w1} {w2}")
@@ -1321,21 +1380,60 @@ class EntityFinder:
         if not found:
             return
         for i, words in enumerate(words_of):
-            taken = [(s.start, s.end) for s in spans[i]]
+            check()
+            before = Spans((s.start, s.end) for s in spans[i])
+            added = Taken()  # the names added here (never overlapping)
             for n in range(len(words) - 1):
                 (s1, _, w1), (_, e2, w2) = words[n], words[n + 1]
                 eid = found.get(f"{_strip_ar_prefix(w1)} {w2}", "") or found.get(f"{w1} {w2}", "")
-                if not eid or any(s < e2 and s1 < e for s, e in taken):
+                if not eid or before.overlaps(s1, e2) or added.overlaps(s1, e2):
                     continue
                 t = targets[eid]
                 t.count += 1
                 spans[i].append(_Span("ar", i, s1, e2, sentences[i][s1:e2], t.type, eid))
-                taken.append((s1, e2))
+                added.add(s1, e2)
             spans[i].sort(key=lambda s: s.start)
 
 
 def _word(x: frozenset[str], y: frozenset[str]) -> bool:
     return any(names.skeletons_match(p, q) for p in x for q in y)
+
+
+def _word_keys(x: frozenset[str], shortest: int = 4) -> set[str]:
+    """Keys two name words share whenever `_word` (or, with shortest=2, `_near`) matches them:
+    each skeleton, and for skeletons of `shortest`+ letters each one with a letter left out
+    (skeletons one edit apart share one of these)."""
+    keys = set()
+    for p in x:
+        if p:
+            keys.add(p)
+        if len(p) >= shortest:
+            keys.update(p[:i] + p[i + 1 :] for i in range(len(p)))
+    return keys
+
+
+def _same_keys(r: _Record) -> set[tuple[str, ...]]:
+    """Keys two records share whenever `EntityFinder._same` may join them."""
+    keys: set[tuple[str, ...]] = set()
+    compact = _compact(r.latin)
+    if compact:
+        keys.add(("letters", compact))
+    if r.acronym:
+        keys.add(("acronym", r.acronym))
+        return keys  # an acronym joins only by its letters or another name's initials
+    initials = _initials(r.latin)
+    if initials:
+        keys.add(("acronym", initials))
+    if r.words:
+        n = str(len(r.words))
+        # every word alike (`_word`): the first words are alike
+        keys.update(("first", n, k) for k in _word_keys(r.words[0]))
+        # all alike or near but one, that one near: the others are exactly alike
+        if len(r.words) >= 2:
+            keys.update(("exact", n, str(k), p) for k, w in enumerate(r.words) for p in w)
+        if len(r.words) == 2:  # two words swapped: some word of one is alike the other's first
+            keys.update(("swap", k) for w in r.words for k in _word_keys(w))
+    return keys
 
 
 def _near(x: frozenset[str], y: frozenset[str]) -> bool:

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from service.brief.dates import find_dates
+from service.brief.spans import Spans
 
 BOUNDS = ("exact", "at_least", "more_than", "about", "up_to", "less_than")
 # "about 4,000" stands for anything within this share of 4,000.
@@ -63,6 +64,42 @@ def compatible(a: FoundFigure, b: FoundFigure) -> bool:
     return lo == hi and not lo_open and not hi_open
 
 
+def clashing(items: Sequence[tuple[str, FoundFigure]]) -> set[int]:
+    """Of (source, figure) items counting one thing, those incompatible with an item of another
+    source - what testing every pair with `compatible` gives, in n log n: two figures are
+    incompatible when the values one allows all lie below those the other allows, so each item
+    is compared with the lowest upper end and the highest lower end among other sources."""
+    if len(items) < 2:
+        return set()
+    # Ends on one line: an open end lies just inside a closed one at the same value, so "x ends
+    # before y starts" is `upper(x) < lower(y)` (equal closed ends touch: compatible).
+    lower: list[tuple[float, int]] = []
+    upper: list[tuple[float, int]] = []
+    for _, f in items:
+        lo, hi, lo_open, hi_open = _interval(f)
+        lower.append((lo, 2 if lo_open else 1))
+        upper.append((hi, 0 if hi_open else 1))
+
+    def two_best(keys: list[tuple[float, int]], sign: int) -> list[tuple[tuple[float, int], str]]:
+        """The best key (lowest for sign 1, highest for -1) of each of the two best sources."""
+        best: list[tuple[tuple[float, int], str]] = []
+        for k in sorted(range(len(items)), key=lambda k: (sign * keys[k][0], sign * keys[k][1])):
+            if not best or items[k][0] != best[0][1]:
+                best.append((keys[k], items[k][0]))
+                if len(best) == 2:
+                    break
+        return best
+
+    low_ends, high_starts = two_best(upper, 1), two_best(lower, -1)
+    out = set()
+    for k, (source, _) in enumerate(items):
+        end = next((key for key, s in low_ends if s != source), None)
+        start = next((key for key, s in high_starts if s != source), None)
+        if (end is not None and end < lower[k]) or (start is not None and upper[k] < start):
+            out.add(k)
+    return out
+
+
 def _interval(f: FoundFigure) -> tuple[float, float, bool, bool]:
     """(low, high, low is open, high is open): the values a figure allows."""
     v = f.value
@@ -77,6 +114,19 @@ def _interval(f: FoundFigure) -> tuple[float, float, bool, bool]:
     if f.bound == "less_than":
         return 0.0, v, False, True
     return v, v, False, False
+
+
+# Every pattern that reads the text before a number is anchored at the number (`...\s*$`) and
+# every one that reads after it at the number's end, so a window this wide gives what the whole
+# prefix or suffix gives and keeps a long run-on sentence linear (searching the whole prefix for
+# each number took 52 s on a 48,000-character sentence).
+_REACH = 400
+
+
+def _ends_at(rx: re.Pattern[str], t: str, pos: int) -> re.Match[str] | None:
+    """`rx.search(t[:pos])` for a pattern anchored at its end, reading at most _REACH characters
+    (searched in place: lookbehinds still see the text before the window)."""
+    return rx.search(t, max(0, pos - _REACH), pos)
 
 
 # -- folding -----------------------------------------------------------------------------------
@@ -314,6 +364,9 @@ class _Num:
     noun: _Head | None = None  # the counted noun when it comes first: "المهاجمون الأربعة"
 
 
+_MILLION_M = re.compile(r"m(?![^\W\d_])")
+
+
 def _digit_numbers(t: str, lang: str) -> list[_Num]:
     out = []
     scale_re = _SCALE_AFTER[lang]
@@ -328,7 +381,7 @@ def _digit_numbers(t: str, lang: str) -> list[_Num]:
         elif (
             lang == "en"
             and t[m.start() - 1 : m.start()] in ("$", "€", "£")
-            and re.match(r"m(?![^\W\d_])", t[end:])
+            and _MILLION_M.match(t, end)
         ):
             scale, end = 1e6, end + 1  # "$5m"
         if m.group("grouped"):
@@ -441,9 +494,9 @@ def _adds_up(cur: float, v: int, lang: str) -> bool:
 
 def _numbers(t: str, lang: str) -> list[_Num]:
     nums = _digit_numbers(t, lang)
-    spans = [(n.start, n.end) for n in nums]
+    spans = Spans((n.start, n.end) for n in nums)
     words = _word_numbers(t, lang)
-    nums += [n for n in words if not any(s < n.end and n.start < e for s, e in spans)]
+    nums += [n for n in words if not spans.overlaps(n.start, n.end)]
     if lang == "ar":
         nums += _ar_definite(t)
     nums.sort(key=lambda n: n.start)
@@ -982,7 +1035,8 @@ _YEAR_BEFORE = re.compile(
         r"(?<![^\W\d_])(?:в|с|до|к|по|году|год|года)|" + _AR + r"(?:عام|سنة|منذ|العام))\s*$"
     )
 )
-_URL_TOKEN = re.compile(r"\S*(?:https?:|www\.|\.com|\.org|\.net|\.ru|/|@|=|\?\w)\S*")
+_TOKEN = re.compile(r"\S+")
+_URL_MARK = re.compile(r"https?:|www\.|\.com|\.org|\.net|\.ru|/|@|=|\?\w")
 _NUMERIC_DATE = re.compile(r"\b\d{4}-\d{1,2}(?:-\d{1,2})?\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b")
 _PHONE = re.compile(r"\+?\(?\d{1,4}\)?(?:[\s-]\(?\d{2,4}\)?){2,}(?:-\d{2,4})+")
 _CLAUSE_BREAK = re.compile(r"[,;:!?،؛؟()\[\]«»\"“”„|\n]|\.(?:\s|$)")
@@ -1059,19 +1113,24 @@ _TOTAL_BEFORE = {
 # -- finding ------------------------------------------------------------------------------------
 
 
+_SPACES = re.compile(r"\s*")
+_WORD_AT = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+_NAME_BEFORE = re.compile(r"([^\W\d_]+)\s+$")
+
+
 def _head(t: str, pos: int, lang: str) -> _Head | None:
     """The noun the number at `pos` counts: right after it, or after up to two modifiers."""
     at = pos
     for skipped in range(3):
-        m_space = re.match(r"\s*", t[at:])
-        at += m_space.end() if m_space else 0
+        m_space = _SPACES.match(t, at)
+        at = m_space.end() if m_space else at
         for kind, key, rx in _HEAD_RES[lang]:
             m = rx.match(t, at)
             if m:
                 if kind == "status" and lang == "ar" and skipped:
                     return None  # "5 من المصابين": five of the wounded, a part
                 return _Head(kind, key, m.start(), m.end(), skipped == 0)
-        word = re.match(r"[^\W\d_]+(?:-[^\W\d_]+)*", t[at:])
+        word = _WORD_AT.match(t, at)
         if not word:
             return None
         w = word.group(0)
@@ -1113,9 +1172,10 @@ def _status_right(text: str, lang: str) -> str:
     return best[1] if best else ""
 
 
-def _status_left(left: str, lang: str) -> str:
+def _status_left(t: str, pos: int, lang: str) -> str:
+    """The status a cue right before `pos` gives ("killing 62")."""
     for key, rx in _LEFT_CUE_RES[lang]:
-        if rx.search(left):
+        if _ends_at(rx, t, pos):
             return key
     return ""
 
@@ -1148,11 +1208,10 @@ def _status_clause(t: str, q_start: int, floor: int, lang: str) -> str:
 
 def _bound(t: str, start: int, lang: str) -> tuple[str, int]:
     """The bound a qualifier right before `start` gives, and where the qualifier begins."""
-    left = t[:start]
     for bound, rx in _QUALIFIER_RES[lang]:
-        m = rx.search(left)
+        m = _ends_at(rx, t, start)
         if m:
-            if lang == "ru" and bound == "up_to" and _RU_RISE_TO.search(left):
+            if lang == "ru" and bound == "up_to" and _ends_at(_RU_RISE_TO, t, start):
                 continue
             qs = m.start()
             while qs < start and not t[qs].isalpha():
@@ -1161,9 +1220,11 @@ def _bound(t: str, start: int, lang: str) -> tuple[str, int]:
     return "exact", start
 
 
-def _excluded(t: str, n: _Num, lang: str, sentence: str, where: list[int]) -> bool:
-    """Never a figure: a date, clock time, ordinal, percentage, magnitude, age, model name..."""
-    before, after = t[: n.start], t[n.end :]
+def _excluded(t: str, n: _Num, lang: str, sentence: str, where: list[int], text_from: int) -> bool:
+    """Never a figure: a date, clock time, ordinal, percentage, magnitude, age, model name...
+    (`text_from`: where the sentence's first non-space character is)."""
+    # only the ends next to the number are read (see _REACH)
+    before, after = t[max(0, n.start - _REACH) : n.start], t[n.end : n.end + _REACH]
     prev = before[-1:]
     # letters glued to the number: "GMT09", "A320"; Arabic particles are fine: "و300"
     if prev.isalpha() and not (lang == "ar" and prev in "وبلفك" and not before[-2:-1].isalpha()):
@@ -1172,9 +1233,9 @@ def _excluded(t: str, n: _Num, lang: str, sentence: str, where: list[int]) -> bo
         return True
     if lang == "ar" and before.endswith(("ال", "الـ")):
         return True
-    if _NOT_AFTER[lang].match(after) or _NOT_BEFORE[lang].search(before):
+    if _NOT_AFTER[lang].match(after) or _ends_at(_NOT_BEFORE[lang], t, n.start):
         return True
-    if _MONTH_AFTER[lang].match(after) or _MONTH_BEFORE[lang].search(before):
+    if _MONTH_AFTER[lang].match(after) or _ends_at(_MONTH_BEFORE[lang], t, n.start):
         return True
     if before.endswith("(") and after.startswith(")"):
         return True  # "(68)", "Комментарии (12)"
@@ -1182,14 +1243,14 @@ def _excluded(t: str, n: _Num, lang: str, sentence: str, where: list[int]) -> bo
         return True  # "1990s", "17th", "5G"
     if lang in ("en", "ru"):
         # a name right before the number ("Bell 212", "Boeing 737"), not at the sentence start
-        m = re.search(r"([^\W\d_]+)\s+$", sentence[: where[n.start]])
-        if m and m.group(1)[0].isupper() and sentence[: m.start()].strip():
+        m = _ends_at(_NAME_BEFORE, sentence, where[n.start])
+        if m and m.group(1)[0].isupper() and text_from < m.start():
             word = m.group(1).lower()
             if not (
                 word in _EN_NOT_MODIFIER
                 or word in _FUNCTION_WORDS
                 or any(rx.search(word + " ") for _, rx in _QUALIFIER_RES[lang])
-                or _status_left(word, lang)
+                or _status_left(word, len(word), lang)
             ):
                 return True
     return False
@@ -1202,7 +1263,9 @@ def _unit_glued(after: str) -> bool:
 
 def _blocked(t: str) -> list[tuple[int, int]]:
     """Folded spans that hold no figure: URLs, e-mail addresses, phone numbers."""
-    spans = [(m.start(), m.end()) for m in _URL_TOKEN.finditer(t)]
+    # a token holding a URL mark, as `\S*(?:mark)\S*` would find it, without its quadratic
+    # backtracking over a long token with no mark
+    spans = [(m.start(), m.end()) for m in _TOKEN.finditer(t) if _URL_MARK.search(m.group())]
     spans += [(m.start(), m.end()) for m in _PHONE.finditer(t)]
     spans += [(m.start(), m.end()) for m in _NUMERIC_DATE.finditer(t)]
     return spans
@@ -1219,12 +1282,11 @@ def _counted(
     if currency and not (head and head.kind == "thing" and head.key == currency):
         return currency, None
     floor = nums[i - 1].end if i > 0 else 0
-    left = t[:q_start]
     if head is None or head.kind in ("people", "vague", "group"):
         after = last.end if head is None or last.noun else head.end
         if head and head.kind == "group" and _AGENT[lang].match(t, after):
             return head.key, head  # "the four gunmen who killed ...": they did it
-        status = _status_left(left, lang)
+        status = _status_left(t, q_start, lang)
         if not status:
             right = _right_text(t, after, 8 if head else 3, lang, stop)
             if head is None:
@@ -1263,15 +1325,16 @@ def find_figures(sentence: str, lang: str) -> list[FoundFigure]:
     nums = _numbers(t, lang)
     if not nums:
         return []
-    blocked = _blocked(t)
-    dates = _date_spans(sentence, lang)
+    blocked = Spans(_blocked(t))
+    dates = Spans(_date_spans(sentence, lang))
+    text_from = len(sentence) - len(sentence.lstrip())
     bad = []
     for n in nums:
         o_start, o_end = where[n.start], where[n.end - 1] + 1
         bad.append(
-            _excluded(t, n, lang, sentence, where)
-            or any(s < n.end and n.start < e for s, e in blocked)
-            or any(s < o_end and o_start < e for s, e in dates)
+            _excluded(t, n, lang, sentence, where, text_from)
+            or blocked.overlaps(n.start, n.end)
+            or dates.overlaps(o_start, o_end)
         )
     out: list[FoundFigure] = []
     i = 0
@@ -1294,7 +1357,7 @@ def find_figures(sentence: str, lang: str) -> list[FoundFigure]:
         lead = first.start - (1 if t[first.start - 1 : first.start] in _CURRENCY else 0)
         if j > i:
             bound, q_start = "range", lead
-            rs = _RANGE_START[lang].search(t[:lead])
+            rs = _ends_at(_RANGE_START[lang], t, lead)
             if rs:
                 q_start = rs.start()
                 while q_start < lead and not t[q_start].isalpha():
@@ -1313,13 +1376,13 @@ def find_figures(sentence: str, lang: str) -> list[FoundFigure]:
             nxt = _head(t, nums[i + 1].end, lang)
             if nxt and nxt.kind in ("thing", "group", "people"):
                 counted = nxt.key
-        if out and _AMONG[lang].search(t[:q_start]):
+        if out and _ends_at(_AMONG[lang], t, q_start):
             status = out[-1].counted.split()[-1]
             if status in _PERSON_STATUSES and (
                 not counted or (head is not None and head.kind == "group" and counted == head.key)
             ):
                 counted = f"{counted} {status}".strip()
-        if _TOTAL_BEFORE[lang].search(t[:q_start]) and j == i:
+        if _ends_at(_TOTAL_BEFORE[lang], t, q_start) and j == i:
             if counted and lang != "ar":
                 counted += " (total)"
             elif not counted and lang == "ar" and out:
@@ -1331,7 +1394,7 @@ def find_figures(sentence: str, lang: str) -> list[FoundFigure]:
             head
             and head.adjacent
             and head.key not in _TIME_UNITS
-            and not _YEAR_BEFORE.search(t[:q_start])
+            and not _ends_at(_YEAR_BEFORE, t, q_start)
         ):
             i = j + 1
             continue
@@ -1365,23 +1428,29 @@ def find_figures(sentence: str, lang: str) -> list[FoundFigure]:
     return out
 
 
+_EN_FROM = re.compile(r"\bfrom\s*[$€£]?\s*$")
+_RU_FROM = re.compile(r"от\s*[$€£₽]?\s*$")
+_AR_FROM = re.compile(_p(r"من\s*$"))
+_AR_BETWEEN = re.compile(_p(r"بين\s*$"))
+
+
 def _is_range(t: str, a: _Num, b: _Num, lang: str) -> bool:
     gap = t[a.end : b.start]
     if _DASH_JOIN.match(gap) and not a.words and not b.words:
         return True
     if not _RANGE_JOIN[lang].match(gap):
         return False
-    before = t[: a.start - (1 if t[a.start - 1 : a.start] in _CURRENCY else 0)]
-    if _CHANGE_VERB[lang].search(before):
+    pos = a.start - (1 if t[a.start - 1 : a.start] in _CURRENCY else 0)
+    if _ends_at(_CHANGE_VERB[lang], t, pos):
         return False
-    if not _RANGE_START[lang].search(before):
+    if not _ends_at(_RANGE_START[lang], t, pos):
         # "12 to 15 people": a range in English without "between" or "from"
         return lang == "en" and bool(re.fullmatch(r"\s*to\s*[$€£]?\s*", gap))
-    if lang == "en" and re.search(r"\bfrom\s*[$€£]?\s*$", before):
+    if lang == "en" and _ends_at(_EN_FROM, t, pos):
         return bool(re.match(r"\s*to\b", gap))
-    if lang == "ru" and re.search(r"от\s*[$€£₽]?\s*$", before):
+    if lang == "ru" and _ends_at(_RU_FROM, t, pos):
         return bool(re.match(r"\s*до\b", gap))
-    if lang == "ar" and re.search(_p(r"من\s*$"), before) and not re.search(_p(r"بين\s*$"), before):
+    if lang == "ar" and _ends_at(_AR_FROM, t, pos) and not _ends_at(_AR_BETWEEN, t, pos):
         return bool(re.match(_p(r"\s*(?:إلى|الى)"), gap))
     return True
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from service.brief.clean import clean_page
 from service.brief.entities import Mention
+from service.budget import BriefBudget
+from service.cancel import Check, never
 from service.domain import SUPPORTED_LANGUAGES, Article
 from service.errors import InvalidInput, shown
 from service.languages import UNDETERMINED, LanguageDetector, normalize_code
@@ -67,26 +70,36 @@ def _shingles(text: str) -> set[str]:
     return {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
 
 
-def fold_near_duplicates(docs: list[Doc]) -> list[Doc]:
+def fold_near_duplicates(docs: list[Doc], check: Check = never) -> list[Doc]:
     """Docs (ordered by key) with each near-duplicate folded into the article containing it; the
-    container is the longer text (ties: the smaller key), so the fold is order-independent."""
+    container is the longer text (ties: the smaller key), so the fold is order-independent.
+
+    Shared shingles are counted through an index of the kept articles' shingles, so the cost is
+    the shingles the articles share, not every pair of articles times their length."""
     shingles = [_shingles(d.text) for d in docs]
     order = sorted(range(len(docs)), key=lambda i: (-len(shingles[i]), docs[i].key))
     kept: list[int] = []
+    holders: dict[str, list[int]] = defaultdict(list)  # shingle -> kept articles holding it
     for i in order:
+        check()
         mine = shingles[i]
+        shared: Counter[int] = Counter()
+        for sh in mine:
+            shared.update(holders.get(sh, ()))
         host = next(
             (
                 k
                 for k in kept
                 if docs[k].language == docs[i].language
                 and mine
-                and len(mine & shingles[k]) / len(mine) >= NEAR_DUPLICATE
+                and shared[k] / len(mine) >= NEAR_DUPLICATE
             ),
             None,
         )
         if host is None:
             kept.append(i)
+            for sh in mine:
+                holders[sh].append(i)
         else:  # listed with the host's duplicates; the note says they were near, not identical
             docs[host].ids.extend(docs[i].ids)
             docs[host].near_duplicates.extend(docs[i].ids)
@@ -103,8 +116,11 @@ def ingest(
     *,
     max_articles: int,
     max_article_chars: int,
+    budget: BriefBudget | None = None,
+    check: Check = never,
 ) -> tuple[list[Doc], list[Doc]]:
-    """(docs to analyse ordered by content hash, docs in unsupported languages)."""
+    """(docs to analyse ordered by content hash, docs in unsupported languages). Every article is
+    validated and the whole checked against `budget` before any is cleaned."""
     if not articles:
         raise InvalidInput(f"articles is empty; send 1 to {max_articles} articles")
     if len(articles) > max_articles:
@@ -112,12 +128,17 @@ def ingest(
             f"articles has {len(articles)} items; the maximum is "
             f"{max_articles}: split the story into several briefs"
         )
+    langs = []
+    for i, a in enumerate(articles):
+        check_text(a.text, f"articles[{i}].text", max_article_chars)
+        langs.append(normalize_code(a.language, f"articles[{i}].language", allow_empty=True))
+    if budget is not None:
+        budget.check([a.text for a in articles])
     seen_ids: dict[str, int] = {}
     by_text: dict[str, Doc] = {}
     skipped: list[Doc] = []
-    for i, a in enumerate(articles):
-        check_text(a.text, f"articles[{i}].text", max_article_chars)
-        lang = normalize_code(a.language, f"articles[{i}].language", allow_empty=True)
+    for i, (a, lang) in enumerate(zip(articles, langs, strict=True)):
+        check()
         text = clean_page(a.text)
         if not text.strip():
             raise InvalidInput(
@@ -166,7 +187,7 @@ def ingest(
         d.ids = [primary, *sorted(x for x in d.ids if x != primary)]
         if len(d.ids) > 1:
             notes.append(f"articles {', '.join(d.ids)} have the same text; counted once")
-    docs = fold_near_duplicates(docs)
+    docs = fold_near_duplicates(docs, check)
     for d in docs:
         if d.near_duplicates:
             notes.append(

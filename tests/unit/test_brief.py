@@ -272,3 +272,73 @@ async def test_analysis_gives_up_when_the_caller_leaves(
         builder.analyse(docs, stop)
     a = builder.analyse(docs, threading.Event())
     assert len(a.sents) == len(a.vectors) and a.groups
+
+
+class _After:
+    """A check that stops the work after `n` calls, noting which function called it."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.callers: list[str] = []
+
+    def __call__(self) -> None:
+        import sys
+
+        from service.cancel import Abandoned
+
+        self.callers.append(sys._getframe(1).f_code.co_name)
+        if len(self.callers) > self.n:
+            raise Abandoned
+
+
+async def test_every_stage_checks_and_stops_where_it_is_told(
+    engine: Engine, example_articles: list[Article]
+) -> None:
+    from service.cancel import Abandoned
+
+    builder = engine.brief_builder
+    job = bt.BriefJob(tuple(example_articles), "en", 8, ceasefire_gazetteer())
+    full = _After(10**9)
+    work = builder._work(job, 8, full)
+    # every stage looks: per article, per sentence, per batch or block
+    assert {
+        "ingest",
+        "fold_near_duplicates",
+        "analyse",
+        "_ner",
+        "_spans",
+        "_cluster",
+        "_project",
+        "_titled",
+        "embed_checked",
+        "_neighbours",
+        "link",
+        "_work",
+        "_figures",
+        "_dates",
+        "_timeline_dates",
+    } <= set(full.callers)
+    assert len(full.callers) >= 3 * len(work.analysis.sents)
+    # told to stop at any check, it stops right there
+    total = len(full.callers)
+    for n in sorted({0, 1, total // 5, total // 3, total // 2, 2 * total // 3, total - 1}):
+        stop = _After(n)
+        with pytest.raises(Abandoned):
+            builder._work(job, 8, stop)
+        assert len(stop.callers) == n + 1
+
+
+async def test_a_passed_deadline_stops_brief_and_summary(
+    engine: Engine, example_articles: list[Article]
+) -> None:
+    import asyncio
+
+    from service.domain import SummarizeJob, SummaryMethod
+    from service.errors import DeadlineExceeded
+
+    past = asyncio.get_running_loop().time() - 1
+    with pytest.raises(DeadlineExceeded, match="deadline passed while the brief"):
+        await engine.brief(bt.BriefJob(tuple(example_articles), "en"), past)
+    text = example_articles[0].text
+    with pytest.raises(DeadlineExceeded, match="deadline passed while the summary"):
+        await engine.summarize(SummarizeJob(text, method=SummaryMethod.EXTRACTIVE), past)
