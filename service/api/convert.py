@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from google.protobuf.descriptor import EnumDescriptor
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from service.batch.service import ClusterJob, StoryGroup
 from service.brief import types as bt
 from service.brief.entities import gazetteer_entry, story_gazetteer
 from service.domain import (
@@ -353,4 +355,31 @@ def _figure(f: bt.Figure) -> pb.Figure:
         language=f.language,
         sentence=f.sentence,
         bound=f.bound,
+    )
+
+
+def cluster_job(req: pb.ClusterStoriesRequest) -> ClusterJob:
+    articles = tuple(
+        Article(
+            id=a.id,
+            text=a.text,
+            url=a.url,
+            title=a.title,
+            language=a.language,
+            outlet=a.outlet,
+            published=_rfc3339(a.published_time, f"articles[{i}].published_time"),
+        )
+        for i, a in enumerate(req.articles)
+    )
+    return ClusterJob(articles, req.threshold, req.window_days)
+
+
+def cluster_response(groups: Sequence[StoryGroup]) -> pb.ClusterStoriesResponse:
+    return pb.ClusterStoriesResponse(
+        stories=[
+            pb.Story(
+                story_id=g.story_id, article_ids=list(g.article_ids), languages=list(g.languages)
+            )
+            for g in groups
+        ]
     )

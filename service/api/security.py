@@ -149,7 +149,7 @@ class ApiKeyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 if has_header
                 else "this server needs an API key: send metadata 'authorization: Bearer <key>'"
             )
-            return _deny(grpc.StatusCode.UNAUTHENTICATED, reason)
+            return _deny(grpc.StatusCode.UNAUTHENTICATED, reason, method)
         rpc = _method_name(method)
         if key.rpcs and rpc not in key.rpcs:
             log.debug("key %s may not call %s", key.name, rpc)
@@ -157,12 +157,24 @@ class ApiKeyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 grpc.StatusCode.PERMISSION_DENIED,
                 f"API key {key.name!r} may not call {rpc}; "
                 f"it may call {', '.join(sorted(key.rpcs))}",
+                method,
             )
         return await continuation(details)
 
 
-def _deny(code: grpc.StatusCode, message: str) -> grpc.RpcMethodHandler:
+def _streaming_methods() -> frozenset[str]:
+    from service.gen.dragoman.v1 import dragoman_pb2 as pb
+
+    service = pb.DESCRIPTOR.services_by_name["Dragoman"]
+    return frozenset(
+        f"/{service.full_name}/{m.name}" for m in service.methods if m.client_streaming
+    )
+
+
+def _deny(code: grpc.StatusCode, message: str, method: str) -> grpc.RpcMethodHandler:
     async def abort(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> None:
         await context.abort(code, message)
 
+    if method in _streaming_methods():
+        return grpc.stream_stream_rpc_method_handler(abort)
     return grpc.unary_unary_rpc_method_handler(abort)

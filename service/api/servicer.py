@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import grpc
@@ -16,9 +16,10 @@ from service.api import convert
 from service.api.admission import Admission
 from service.api.errors import status_for
 from service.api.metrics import Metrics
+from service.batch.service import cluster_stories
 from service.brief.render import to_markdown
 from service.engine import Engine
-from service.errors import DragomanError, Overloaded
+from service.errors import DragomanError, InvalidInput, Overloaded
 from service.gen.dragoman.v1 import dragoman_pb2 as pb
 from service.logs import REQUEST_ID
 
@@ -72,6 +73,110 @@ class DragomanServicer:
 
     async def ListModels(self, req: pb.ListModelsRequest, ctx: Any) -> pb.ListModelsResponse:
         return convert.models_response(self.engine.models(req.task))
+
+    async def ClusterStories(
+        self, req: pb.ClusterStoriesRequest, ctx: Any
+    ) -> pb.ClusterStoriesResponse:
+        groups = await cluster_stories(self.engine, convert.cluster_job(req), _deadline(ctx))
+        return convert.cluster_response(groups)
+
+
+MAX_CUSTOM_ID_CHARS = 200
+
+
+class BriefStreamer:
+    """BriefStream: items in, results out as each finishes; at most `limit` briefs at once per
+    stream; a bad item answers with its own status; leaving the stream cancels what runs."""
+
+    def __init__(
+        self, servicer: DragomanServicer, admission: Admission, metrics: Metrics | None
+    ) -> None:
+        self.servicer = servicer
+        self.admission = admission
+        self.metrics = metrics
+        self.limit = max(1, servicer.engine.settings.max_concurrent_briefs)
+
+    async def _item(self, raw: bytes, context: Any) -> pb.BriefStreamResponse:
+        custom_id = ""
+        try:
+            try:
+                item = pb.BriefStreamRequest.FromString(raw)
+            except DecodeError as exc:
+                raise InvalidInput(
+                    f"BriefStreamRequest could not be parsed ({exc}); string fields must hold "
+                    "valid UTF-8"
+                ) from None
+            custom_id = item.custom_id
+            if len(custom_id) > MAX_CUSTOM_ID_CHARS:
+                custom_id = custom_id[:MAX_CUSTOM_ID_CHARS]
+                raise InvalidInput(f"custom_id is longer than {MAX_CUSTOM_ID_CHARS} characters")
+            async with self.admission.slot("Brief", _deadline(context)):
+                resp = await self.servicer.Brief(item.request, context)
+            return pb.BriefStreamResponse(custom_id=custom_id, response=resp)
+        except DragomanError as exc:
+            code = status_for(exc)
+            log.debug("BriefStream item %r -> %s: %s", custom_id[:40], code.name, exc)
+            return pb.BriefStreamResponse(
+                custom_id=custom_id,
+                error=pb.ItemError(code=code.value[0], status=code.name, message=str(exc)),
+            )
+        except Exception:
+            log.exception("BriefStream item %r failed", custom_id[:40])
+            code = grpc.StatusCode.INTERNAL
+            return pb.BriefStreamResponse(
+                custom_id=custom_id,
+                error=pb.ItemError(
+                    code=code.value[0],
+                    status=code.name,
+                    message=f"internal error (request id {REQUEST_ID.get()}); the server log "
+                    "has the details",
+                ),
+            )
+
+    async def __call__(
+        self, requests: AsyncIterator[bytes], context: grpc.aio.ServicerContext[Any, Any]
+    ) -> AsyncIterator[pb.BriefStreamResponse]:
+        token = REQUEST_ID.set(_request_id(dict(context.invocation_metadata() or ())))
+        began = time.monotonic()
+        code = grpc.StatusCode.OK
+        running: set[asyncio.Task[pb.BriefStreamResponse]] = set()
+        reading: asyncio.Task[bytes] | None = None
+        source = requests.__aiter__()
+        more = True
+        try:
+            while True:
+                if more and reading is None and len(running) < self.limit:
+                    reading = asyncio.ensure_future(source.__anext__())
+                waiting: set[asyncio.Future[Any]] = set(running)
+                if reading is not None:
+                    waiting.add(reading)
+                if not waiting:
+                    break
+                done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                if reading is not None and reading in done:
+                    try:
+                        raw = reading.result()
+                    except StopAsyncIteration:
+                        more = False
+                    else:
+                        running.add(asyncio.create_task(self._item(raw, context)))
+                    reading = None
+                for task in done:
+                    if task in running:
+                        running.discard(task)
+                        yield task.result()
+        except asyncio.CancelledError:
+            code = grpc.StatusCode.CANCELLED
+            log.info("BriefStream cancelled by the caller")
+            raise
+        finally:
+            for task in running:
+                task.cancel()
+            if reading is not None:
+                reading.cancel()
+            if self.metrics is not None:
+                self.metrics.observe("BriefStream", code.name, time.monotonic() - began)
+            REQUEST_ID.reset(token)
 
 
 def _wrap(
@@ -141,6 +246,13 @@ def generic_handler(
     service = pb.DESCRIPTOR.services_by_name["Dragoman"]
     handlers = {}
     for method in service.methods:
+        if method.client_streaming and method.server_streaming:
+            handlers[method.name] = grpc.stream_stream_rpc_method_handler(
+                BriefStreamer(servicer, admission, metrics).__call__,  # an async generator
+                request_deserializer=None,
+                response_serializer=lambda m: m.SerializeToString(),
+            )
+            continue
         request_cls = getattr(pb, method.input_type.name)
         impl = getattr(servicer, method.name)
         handlers[method.name] = grpc.unary_unary_rpc_method_handler(

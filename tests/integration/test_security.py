@@ -89,6 +89,12 @@ async def test_api_keys(keyed: Running, caplog: pytest.LogCaptureFixture) -> Non
         code, msg = await _code(stub.DetectLanguage(detect, metadata=limited))
         assert code is grpc.StatusCode.PERMISSION_DENIED
         assert "'probe' may not call DetectLanguage" in msg and "ListModels" in msg
+        # streaming rpcs are guarded too
+        stream = pb_grpc.DragomanStub(ch).BriefStream(iter([pb.BriefStreamRequest(custom_id="x")]))
+        with pytest.raises(grpc.aio.AioRpcError) as denied:
+            async for _ in stream:
+                pass
+        assert denied.value.code() is grpc.StatusCode.UNAUTHENTICATED
         # probes need no key
         health = health_pb2_grpc.HealthStub(ch)
         await health.Check(health_pb2.HealthCheckRequest())

@@ -165,6 +165,179 @@ ENTITY_TYPE_ARMED_GROUP: EntityType.ValueType  # 4
 Global___EntityType: _TypeAlias = EntityType  # noqa: Y015
 
 @_typing.final
+class ClusterStoriesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ARTICLES_FIELD_NUMBER: _builtins.int
+    THRESHOLD_FIELD_NUMBER: _builtins.int
+    WINDOW_DAYS_FIELD_NUMBER: _builtins.int
+    threshold: _builtins.float
+    """Similarity an article needs to join a story; 0 means the server default (1.075, calibrated
+    on real coverage). Higher: more, smaller stories.
+    """
+    window_days: _builtins.int
+    """Articles further apart in published_time never share a story; 0 means 3 days."""
+    @_builtins.property
+    def articles(self) -> _containers.RepeatedCompositeFieldContainer[Global___Article]:
+        """1 to 2,000 articles (each at most the server's article size limit). Articles without an
+        id get one from a hash of their content.
+        """
+
+    def __init__(
+        self,
+        *,
+        articles: _abc.Iterable[Global___Article] | None = ...,
+        threshold: _builtins.float = ...,
+        window_days: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["articles", b"articles", "threshold", b"threshold", "window_days", b"window_days"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ClusterStoriesRequest: _TypeAlias = ClusterStoriesRequest  # noqa: Y015
+
+@_typing.final
+class Story(_message.Message):
+    """A story: articles that report the same events."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STORY_ID_FIELD_NUMBER: _builtins.int
+    ARTICLE_IDS_FIELD_NUMBER: _builtins.int
+    LANGUAGES_FIELD_NUMBER: _builtins.int
+    story_id: _builtins.str
+    """A hash of the story's articles' content: the same articles give the same id."""
+    @_builtins.property
+    def article_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Sorted."""
+
+    @_builtins.property
+    def languages(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Languages of its articles, sorted."""
+
+    def __init__(
+        self,
+        *,
+        story_id: _builtins.str = ...,
+        article_ids: _abc.Iterable[_builtins.str] | None = ...,
+        languages: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["article_ids", b"article_ids", "languages", b"languages", "story_id", b"story_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Story: _TypeAlias = Story  # noqa: Y015
+
+@_typing.final
+class ClusterStoriesResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STORIES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def stories(self) -> _containers.RepeatedCompositeFieldContainer[Global___Story]:
+        """Largest first; a one-off article is a story of its own."""
+
+    def __init__(
+        self,
+        *,
+        stories: _abc.Iterable[Global___Story] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["stories", b"stories"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ClusterStoriesResponse: _TypeAlias = ClusterStoriesResponse  # noqa: Y015
+
+@_typing.final
+class BriefStreamRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CUSTOM_ID_FIELD_NUMBER: _builtins.int
+    REQUEST_FIELD_NUMBER: _builtins.int
+    custom_id: _builtins.str
+    """Echoed in the item's answer (at most 200 characters)."""
+    @_builtins.property
+    def request(self) -> Global___BriefRequest: ...
+    def __init__(
+        self,
+        *,
+        custom_id: _builtins.str = ...,
+        request: Global___BriefRequest | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["request", b"request"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["custom_id", b"custom_id", "request", b"request"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___BriefStreamRequest: _TypeAlias = BriefStreamRequest  # noqa: Y015
+
+@_typing.final
+class ItemError(_message.Message):
+    """The gRPC status of one failed stream item."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CODE_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    MESSAGE_FIELD_NUMBER: _builtins.int
+    code: _builtins.int
+    """google.rpc.Code number (3: INVALID_ARGUMENT, 8: RESOURCE_EXHAUSTED...)."""
+    status: _builtins.str
+    """Its name ("INVALID_ARGUMENT")."""
+    message: _builtins.str
+    """What to fix, as a unary call would say."""
+    def __init__(
+        self,
+        *,
+        code: _builtins.int = ...,
+        status: _builtins.str = ...,
+        message: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["code", b"code", "message", b"message", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ItemError: _TypeAlias = ItemError  # noqa: Y015
+
+@_typing.final
+class BriefStreamResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CUSTOM_ID_FIELD_NUMBER: _builtins.int
+    RESPONSE_FIELD_NUMBER: _builtins.int
+    ERROR_FIELD_NUMBER: _builtins.int
+    custom_id: _builtins.str
+    @_builtins.property
+    def response(self) -> Global___BriefResponse: ...
+    @_builtins.property
+    def error(self) -> Global___ItemError: ...
+    def __init__(
+        self,
+        *,
+        custom_id: _builtins.str = ...,
+        response: Global___BriefResponse | None = ...,
+        error: Global___ItemError | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["error", b"error", "response", b"response", "result", b"result"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["custom_id", b"custom_id", "error", b"error", "response", b"response", "result", b"result"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_result: _TypeAlias = _typing.Literal["response", "error"]  # noqa: Y015
+    _WhichOneofArgType_result: _TypeAlias = _typing.Literal["result", b"result"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_result) -> _WhichOneofReturnType_result | None: ...
+
+Global___BriefStreamResponse: _TypeAlias = BriefStreamResponse  # noqa: Y015
+
+@_typing.final
 class GlossaryEntry(_message.Message):
     """A term with a fixed translation."""
 

@@ -60,6 +60,16 @@ class DragomanStub:
                 request_serializer=dragoman_dot_v1_dot_dragoman__pb2.ListModelsRequest.SerializeToString,
                 response_deserializer=dragoman_dot_v1_dot_dragoman__pb2.ListModelsResponse.FromString,
                 _registered_method=True)
+        self.ClusterStories = channel.unary_unary(
+                '/dragoman.v1.Dragoman/ClusterStories',
+                request_serializer=dragoman_dot_v1_dot_dragoman__pb2.ClusterStoriesRequest.SerializeToString,
+                response_deserializer=dragoman_dot_v1_dot_dragoman__pb2.ClusterStoriesResponse.FromString,
+                _registered_method=True)
+        self.BriefStream = channel.stream_stream(
+                '/dragoman.v1.Dragoman/BriefStream',
+                request_serializer=dragoman_dot_v1_dot_dragoman__pb2.BriefStreamRequest.SerializeToString,
+                response_deserializer=dragoman_dot_v1_dot_dragoman__pb2.BriefStreamResponse.FromString,
+                _registered_method=True)
 
 
 class DragomanServicer:
@@ -104,6 +114,25 @@ class DragomanServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ClusterStories(self, request, context):
+        """Groups a mixed feed of articles (any stories, any of ru/en/ar) into stories across
+        languages, without briefing them: what `dragoman batch` does before it briefs.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def BriefStream(self, request_iterator, context):
+        """Bulk briefs: brief requests in, results out as each finishes (not in request order), each
+        carrying the caller's custom_id and either its response or its own error status. One bad
+        item never ends the stream; a bounded number of briefs run at once (the server's
+        max_concurrent_briefs), so a fast sender waits; closing the stream or cancelling stops
+        the work in flight.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DragomanServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -131,6 +160,16 @@ def add_DragomanServicer_to_server(servicer, server):
                     servicer.ListModels,
                     request_deserializer=dragoman_dot_v1_dot_dragoman__pb2.ListModelsRequest.FromString,
                     response_serializer=dragoman_dot_v1_dot_dragoman__pb2.ListModelsResponse.SerializeToString,
+            ),
+            'ClusterStories': grpc.unary_unary_rpc_method_handler(
+                    servicer.ClusterStories,
+                    request_deserializer=dragoman_dot_v1_dot_dragoman__pb2.ClusterStoriesRequest.FromString,
+                    response_serializer=dragoman_dot_v1_dot_dragoman__pb2.ClusterStoriesResponse.SerializeToString,
+            ),
+            'BriefStream': grpc.stream_stream_rpc_method_handler(
+                    servicer.BriefStream,
+                    request_deserializer=dragoman_dot_v1_dot_dragoman__pb2.BriefStreamRequest.FromString,
+                    response_serializer=dragoman_dot_v1_dot_dragoman__pb2.BriefStreamResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -269,6 +308,60 @@ class Dragoman:
             '/dragoman.v1.Dragoman/ListModels',
             dragoman_dot_v1_dot_dragoman__pb2.ListModelsRequest.SerializeToString,
             dragoman_dot_v1_dot_dragoman__pb2.ListModelsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ClusterStories(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/dragoman.v1.Dragoman/ClusterStories',
+            dragoman_dot_v1_dot_dragoman__pb2.ClusterStoriesRequest.SerializeToString,
+            dragoman_dot_v1_dot_dragoman__pb2.ClusterStoriesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BriefStream(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/dragoman.v1.Dragoman/BriefStream',
+            dragoman_dot_v1_dot_dragoman__pb2.BriefStreamRequest.SerializeToString,
+            dragoman_dot_v1_dot_dragoman__pb2.BriefStreamResponse.FromString,
             options,
             channel_credentials,
             insecure,

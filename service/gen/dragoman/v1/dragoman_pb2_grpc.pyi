@@ -61,6 +61,17 @@ class DragomanStub:
     """Builds one structured brief from several articles about one story."""
     ListModels: _grpc.UnaryUnaryMultiCallable[_dragoman_pb2.ListModelsRequest, _dragoman_pb2.ListModelsResponse]
     """Lists the models of the manifest: installed or missing, and for which task and languages."""
+    ClusterStories: _grpc.UnaryUnaryMultiCallable[_dragoman_pb2.ClusterStoriesRequest, _dragoman_pb2.ClusterStoriesResponse]
+    """Groups a mixed feed of articles (any stories, any of ru/en/ar) into stories across
+    languages, without briefing them: what `dragoman batch` does before it briefs.
+    """
+    BriefStream: _grpc.StreamStreamMultiCallable[_dragoman_pb2.BriefStreamRequest, _dragoman_pb2.BriefStreamResponse]
+    """Bulk briefs: brief requests in, results out as each finishes (not in request order), each
+    carrying the caller's custom_id and either its response or its own error status. One bad
+    item never ends the stream; a bounded number of briefs run at once (the server's
+    max_concurrent_briefs), so a fast sender waits; closing the stream or cancelling stops
+    the work in flight.
+    """
 
 @_typing.type_check_only
 class DragomanAsyncStub(DragomanStub):
@@ -81,6 +92,17 @@ class DragomanAsyncStub(DragomanStub):
     """Builds one structured brief from several articles about one story."""
     ListModels: _aio.UnaryUnaryMultiCallable[_dragoman_pb2.ListModelsRequest, _dragoman_pb2.ListModelsResponse]  # type: ignore[assignment]
     """Lists the models of the manifest: installed or missing, and for which task and languages."""
+    ClusterStories: _aio.UnaryUnaryMultiCallable[_dragoman_pb2.ClusterStoriesRequest, _dragoman_pb2.ClusterStoriesResponse]  # type: ignore[assignment]
+    """Groups a mixed feed of articles (any stories, any of ru/en/ar) into stories across
+    languages, without briefing them: what `dragoman batch` does before it briefs.
+    """
+    BriefStream: _aio.StreamStreamMultiCallable[_dragoman_pb2.BriefStreamRequest, _dragoman_pb2.BriefStreamResponse]  # type: ignore[assignment]
+    """Bulk briefs: brief requests in, results out as each finishes (not in request order), each
+    carrying the caller's custom_id and either its response or its own error status. One bad
+    item never ends the stream; a bounded number of briefs run at once (the server's
+    max_concurrent_briefs), so a fast sender waits; closing the stream or cancelling stops
+    the work in flight.
+    """
 
 class DragomanServicer(metaclass=_abc_1.ABCMeta):
     """The dragoman service."""
@@ -128,5 +150,28 @@ class DragomanServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_dragoman_pb2.ListModelsResponse, _abc.Awaitable[_dragoman_pb2.ListModelsResponse]]:
         """Lists the models of the manifest: installed or missing, and for which task and languages."""
+
+    @_abc_1.abstractmethod
+    def ClusterStories(
+        self,
+        request: _dragoman_pb2.ClusterStoriesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_dragoman_pb2.ClusterStoriesResponse, _abc.Awaitable[_dragoman_pb2.ClusterStoriesResponse]]:
+        """Groups a mixed feed of articles (any stories, any of ru/en/ar) into stories across
+        languages, without briefing them: what `dragoman batch` does before it briefs.
+        """
+
+    @_abc_1.abstractmethod
+    def BriefStream(
+        self,
+        request_iterator: _MaybeAsyncIterator[_dragoman_pb2.BriefStreamRequest],
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_dragoman_pb2.BriefStreamResponse], _abc.AsyncIterator[_dragoman_pb2.BriefStreamResponse]]:
+        """Bulk briefs: brief requests in, results out as each finishes (not in request order), each
+        carrying the caller's custom_id and either its response or its own error status. One bad
+        item never ends the stream; a bounded number of briefs run at once (the server's
+        max_concurrent_briefs), so a fast sender waits; closing the stream or cancelling stops
+        the work in flight.
+        """
 
 def add_DragomanServicer_to_server(servicer: DragomanServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
