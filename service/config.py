@@ -145,6 +145,14 @@ class Settings:
             "same length) so long-lived clients rebalance across replicas; 0: never"
         },
     )
+    cache_path: str = field(
+        default="~/.cache/dragoman/cache.sqlite",
+        metadata={
+            "help": "persistent cache of model outputs (sentence embeddings), shared by the "
+            "server and `dragoman batch`; '' turns it off"
+        },
+    )
+    cache_max_mb: int = field(default=1024, metadata={"help": "size cap of the cache (LRU)"})
     # -- observability (service/api/metrics.py) --
     metrics_port: int = field(
         default=9464,

@@ -7,7 +7,9 @@ import dataclasses
 import logging
 import threading
 from collections.abc import Sequence
+from functools import cached_property
 from importlib import metadata
+from pathlib import Path
 
 from service.backends.base import Generation
 from service.backends.e5_embedder import E5Embedder
@@ -15,6 +17,7 @@ from service.brief import types as bt
 from service.brief.entities import EntityFinder, Gazetteer
 from service.brief.pipeline import BriefBuilder
 from service.budget import BriefBudget, TextBudget
+from service.cache import Cache
 from service.config import Settings
 from service.domain import (
     Detection,
@@ -98,8 +101,16 @@ class Engine:
     @property
     def embedder(self) -> E5Embedder:
         if self._embedder is None:
-            self._embedder = E5Embedder()
+            self._embedder = E5Embedder(store=self.store)
         return self._embedder
+
+    @cached_property
+    def store(self) -> Cache | None:
+        """The persistent model-output cache (settings.cache_path; None when off)."""
+        if not self.settings.cache_path:
+            return None
+        path = Path(self.settings.cache_path).expanduser()
+        return Cache(path, max_bytes=self.settings.cache_max_mb * 1024 * 1024)
 
     def embedder_if_loaded(self) -> E5Embedder | None:
         """The embedder when something has used it (metrics must not load it)."""

