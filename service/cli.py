@@ -149,30 +149,32 @@ def _cmd_brief(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from service.batch.features import features
-    from service.batch.runner import BatchError, local_brief, run, table
+    from service.batch.runner import BatchError, local_brief, local_group, remote, run, sequential
+    from service.batch.runner import table as closing_table
 
-    engine = _engine(config.from_namespace(args))
-    finder = engine.brief_builder.entities
+    if args.server:
+        client = _client(args)
+        client.wait_ready(args.wait)
+        group, brief = remote(client, args.threshold, args.window_days)
+    else:
+        from service.batch.features import features
 
-    def feats(articles: list[Any]) -> list[Any]:
-        return features(articles, engine.embedder, engine.detector, finder)
+        engine = _engine(config.from_namespace(args))
+        finder = engine.brief_builder.entities
 
+        def feats(articles: list[Any]) -> list[Any]:
+            return features(articles, engine.embedder, engine.detector, finder)
+
+        group = local_group(feats, args.threshold, args.window_days)
+        brief = sequential(local_brief(engine))
     try:
         report = run(
-            args.inputs,
-            Path(args.out),
-            feats,
-            local_brief(engine),
-            target=args.target,
-            threshold=args.threshold,
-            window_days=args.window_days,
-            progress=sys.stderr,
+            args.inputs, Path(args.out), group, brief, target=args.target, progress=sys.stderr
         )
     except BatchError as exc:
         print(f"dragoman batch: {exc}", file=sys.stderr)
         return 2
-    print(table(report), file=sys.stderr)
+    print(closing_table(report), file=sys.stderr)
     return 1 if report.failures and not report.stories else 0
 
 
@@ -280,6 +282,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--window-days", type=int, default=3, help="articles further apart never share a story"
+    )
+    _server_options(
+        p,
+        "cluster and brief on this server (host:port; several: dns:///name:port or "
+        "ipv4:h1:p,h2:p, spread by round_robin) instead of loading models here",
+    )
+    p.add_argument(
+        "--wait", type=float, default=120.0, help="seconds to wait for the server to be SERVING"
     )
     p.set_defaults(func=_cmd_batch)
 

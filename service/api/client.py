@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import grpc
 from google.protobuf import json_format
@@ -57,9 +58,12 @@ class Client:
     ) -> None:
         """`api_key` is sent as 'authorization: Bearer KEY'; `tls` (or a `tls_ca` bundle to
         trust instead of the system's) makes the channel TLS."""
-        options = [
+        options: list[tuple[str, Any]] = [
             ("grpc.max_receive_message_length", 64 * 1024 * 1024),
             ("grpc.max_send_message_length", 64 * 1024 * 1024),
+            # several servers ("dns:///dragoman.ns.svc:50051", "ipv4:10.0.0.1:50051,10.0.0.2:50051")
+            # share the calls; one server is one address either way
+            ("grpc.lb_policy_name", "round_robin"),
         ]
         if tls or tls_ca is not None:
             creds = grpc.ssl_channel_credentials(root_certificates=tls_ca)
@@ -128,6 +132,48 @@ class Client:
             metadata=self._metadata,
         )
         return brief_json(resp.brief) if as_json else resp.markdown
+
+    def cluster(
+        self, articles: Sequence[Article], threshold: float = 0.0, window_days: int = 0
+    ) -> list[list[str]]:
+        """Stories of a feed (ClusterStories) as lists of article ids."""
+        resp = self._stub.ClusterStories(
+            pb.ClusterStoriesRequest(
+                articles=[article_message(a) for a in articles],
+                threshold=threshold,
+                window_days=window_days,
+            ),
+            timeout=self._timeout,
+            metadata=self._metadata,
+        )
+        return [list(s.article_ids) for s in resp.stories]
+
+    def brief_stream(
+        self, stories: Sequence[tuple[str, Sequence[Article]]], target: str
+    ) -> Iterator[tuple[str, tuple[str, str, str] | tuple[str, str]]]:
+        """BriefStream: (custom id, (json, markdown, headline)) for each brief as it finishes,
+        or (custom id, (status, message)) for one the server could not make."""
+        requests = (
+            pb.BriefStreamRequest(
+                custom_id=cid,
+                request=pb.BriefRequest(
+                    articles=[article_message(a) for a in members],
+                    target_language=target,
+                    format=pb.BRIEF_FORMAT_MARKDOWN,
+                ),
+            )
+            for cid, members in stories
+        )
+        call = self._stub.BriefStream(requests, metadata=self._metadata)
+        try:
+            for resp in call:
+                if resp.WhichOneof("result") == "response":
+                    b = resp.response
+                    yield resp.custom_id, (brief_json(b.brief), b.markdown, b.brief.headline)
+                else:
+                    yield resp.custom_id, (resp.error.status, resp.error.message)
+        finally:
+            call.cancel()  # a consumer that stops early stops the server's work too
 
     def models(self) -> str:
         resp = self._stub.ListModels(

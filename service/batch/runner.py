@@ -38,6 +38,37 @@ STATE = ".dragoman-batch.sqlite"
 LOCK = ".dragoman-batch.lock"
 
 Brief = Callable[[Sequence[Article], str], tuple[str, str, str]]  # -> (json, markdown, headline)
+Briefed = tuple[str, str, str] | DragomanError  # a story's brief, or why it has none
+Stories = list[tuple[str, list[Article]]]  # (story id, its articles)
+# (story id, its articles) pairs and the target language -> (story id, result) as each finishes
+BriefMany = Callable[[list[tuple[str, list[Article]]], str], Iterator[tuple[str, Briefed]]]
+Group = Callable[[list[Article]], list[list[str]]]  # articles -> stories as lists of ids
+
+
+def sequential(brief: Brief) -> BriefMany:
+    """One story after the other with a per-story brief function."""
+
+    def many(
+        stories: list[tuple[str, list[Article]]], target: str
+    ) -> Iterator[tuple[str, Briefed]]:
+        for sid, members in stories:
+            try:
+                yield sid, brief(members, target)
+            except DragomanError as exc:
+                yield sid, exc
+
+    return many
+
+
+def local_group(
+    features: Callable[[list[Article]], list[Any]],
+    threshold: float = DEFAULT_THRESHOLD,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+) -> Group:
+    """Stories formed here: features of every article, then clustering."""
+    return lambda articles: cluster(
+        features(articles), threshold=threshold, window_days=window_days
+    )
 
 
 class BatchError(Exception):
@@ -192,12 +223,10 @@ def story_id(members: Sequence[Article]) -> str:
 def run(
     inputs: Sequence[str],
     out: Path,
-    features: Callable[[list[Article]], list[Any]],
-    brief: Brief,
+    group: Group,
+    brief: BriefMany,
     *,
     target: str = "en",
-    threshold: float = DEFAULT_THRESHOLD,
-    window_days: int = DEFAULT_WINDOW_DAYS,
     progress: IO[str] | None = None,
 ) -> Report:
     """Read, cluster, brief every story not already built, write the index; see the module."""
@@ -222,9 +251,8 @@ def run(
             seen[aid] = cid
             articles.append(a if a.id else _with_id(a, aid))
         report.articles = len(articles)
-        feats = features(articles)
         by_id = {a.id: a for a in articles}
-        groups = cluster(feats, threshold=threshold, window_days=window_days)
+        groups = group(articles) if articles else []
         report.stories = len(groups)
         built = batch.done()
         wanted: dict[str, list[Article]] = {}
@@ -234,22 +262,24 @@ def run(
         started = time.monotonic()
         todo = [sid for sid in sorted(wanted) if sid not in built]
         report.reused = len(wanted) - len(todo)
-        for n, sid in enumerate(todo, 1):
+        articles_done = 0
+        results = brief([(sid, wanted[sid]) for sid in todo], target)
+        for n, (sid, result) in enumerate(results, 1):
             members = wanted[sid]
-            try:
-                as_json, markdown, headline = brief(members, target)
-            except DragomanError as exc:
+            articles_done += len(members)
+            if isinstance(result, DragomanError):
                 for a in members:
-                    errors.append({"item": a.id, "reason": f"story {sid}: {exc}"})
-                report.failures[type(exc).__name__] += len(members)
+                    errors.append({"item": a.id, "reason": f"story {sid}: {result}"})
+                report.failures[getattr(result, "status", type(result).__name__)] += len(members)
                 continue
+            as_json, markdown, headline = result
             _atomic_write(out / "stories" / f"{sid}.json", as_json)
             _atomic_write(out / "stories" / f"{sid}.md", markdown)
             langs = sorted({a.language for a in members if a.language})
             batch.record(sid, sorted(a.id for a in members), langs, headline)
             report.built += 1
             if progress is not None:
-                _progress(progress, n, len(todo), started, sum(len(wanted[s]) for s in todo[:n]))
+                _progress(progress, n, len(todo), started, articles_done)
         # Stories whose articles now belong elsewhere (new articles joined them) are gone.
         for sid in set(built) - set(wanted):
             for ext in (".json", ".md"):
@@ -314,6 +344,33 @@ def table(report: Report) -> str:
     else:
         lines.append("failures  none")
     return "\n".join(lines)
+
+
+class RemoteError(DragomanError):
+    """A story the server could not brief; `status` is the gRPC status name."""
+
+    def __init__(self, status: str, message: str) -> None:
+        super().__init__(f"{status}: {message}")
+        self.status = status
+
+
+def remote(client: Any, threshold: float, window_days: int) -> tuple[Group, BriefMany]:
+    """Stories and briefs from a server (or several: a dns:/// or ipv4: list target, spread by
+    round_robin): ClusterStories, then one BriefStream for every story to build."""
+
+    def group(articles: list[Article]) -> list[list[str]]:
+        return [list(ids) for ids in client.cluster(articles, threshold, window_days)]
+
+    def many(
+        stories: list[tuple[str, list[Article]]], target: str
+    ) -> Iterator[tuple[str, Briefed]]:
+        for sid, outcome in client.brief_stream(stories, target):
+            if isinstance(outcome, tuple) and len(outcome) == 2:  # (status, message)
+                yield sid, RemoteError(*outcome)
+            else:
+                yield sid, outcome
+
+    return group, many
 
 
 def local_brief(engine: Any) -> Brief:

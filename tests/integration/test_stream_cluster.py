@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from pathlib import Path
 
 import grpc
@@ -11,6 +12,7 @@ import pytest
 
 from service.gen.dragoman.v1 import dragoman_pb2 as pb
 from service.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
+from service.server import Running
 
 FEED = Path(__file__).resolve().parents[1] / "fixtures" / "feed" / "feed.jsonl"
 
@@ -87,3 +89,29 @@ async def test_leaving_a_stream_stops_it_and_the_server_goes_on(
     await asyncio.sleep(0.5)
     resp = await stub.ListModels(pb.ListModelsRequest(), timeout=10)
     assert resp.models
+
+
+async def test_batch_against_the_server(server: Running, tmp_path: Path) -> None:
+    """`dragoman batch --server` clusters with ClusterStories and briefs with BriefStream."""
+    out = tmp_path / "out"
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "service.cli",
+        "batch",
+        str(FEED),
+        "--out",
+        str(out),
+        "--server",
+        f"ipv4:127.0.0.1:{server.port}",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), 300)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    index = [json.loads(x) for x in (out / "index.jsonl").read_text().splitlines()]
+    placed = sorted(a for row in index for a in row["articles"])
+    assert placed == sorted(a.id for a in _feed())
+    flood = next(r for r in index if "flood-en" in r["articles"])
+    brief = json.loads((out / "stories" / f"{flood['story']}.json").read_text())
+    assert brief["headline"] and (out / "stories" / f"{flood['story']}.md").read_text()

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from service.batch.cluster import ArticleFeatures
-from service.batch.runner import LOCK, Batch, BatchError, run
+from service.batch.cluster import ArticleFeatures, cluster
+from service.batch.runner import LOCK, Batch, BatchError, run, sequential
 from service.domain import Article
 
 AXES = {"flood": 0, "vote": 1, "mine": 2, "match": 3, "phone": 4}
@@ -28,6 +28,10 @@ def fake_features(articles: list[Article]) -> list[ArticleFeatures]:
         story = a.id.split("-")[0]
         out.append(ArticleFeatures(a.id, v, frozenset({f"x-{story}"}), date(2026, 3, 10)))
     return out
+
+
+def group(articles: list[Article]) -> list[list[str]]:
+    return cluster(fake_features(articles))
 
 
 class FakeBrief:
@@ -67,22 +71,22 @@ def test_one_brief_per_story_then_nothing_rebuilt(tmp_path: Path) -> None:
     ids = ["flood-1", "flood-2", "vote-1", "vote-2", "match-1"]
     feed, out = _feed(tmp_path / "in", ids), tmp_path / "out"
     brief = FakeBrief()
-    report = run([str(feed)], out, fake_features, brief)
+    report = run([str(feed)], out, group, sequential(brief))
     assert (report.articles, report.stories, report.built) == (5, 3, 3)
     assert sorted(brief.calls) == [["flood-1", "flood-2"], ["match-1"], ["vote-1", "vote-2"]]
     _exactly_once(out, ids)
     again = FakeBrief()
-    report = run([str(feed)], out, fake_features, again)
+    report = run([str(feed)], out, group, sequential(again))
     assert again.calls == [] and report.reused == 3
 
 
 def test_new_articles_rebuild_only_the_stories_they_touch(tmp_path: Path) -> None:
     feed, out = _feed(tmp_path / "in", ["flood-1", "vote-1"]), tmp_path / "out"
-    run([str(feed)], out, fake_features, FakeBrief())
+    run([str(feed)], out, group, sequential(FakeBrief()))
     before = _index(out)
     _feed(tmp_path / "in2", ["flood-2", "mine-1"])
     brief = FakeBrief()
-    run([str(feed), str(tmp_path / "in2")], out, fake_features, brief)
+    run([str(feed), str(tmp_path / "in2")], out, group, sequential(brief))
     assert sorted(brief.calls) == [["flood-1", "flood-2"], ["mine-1"]]
     after = _index(out)
     vote = [s for s, a in before.items() if a == ["vote-1"]]
@@ -99,7 +103,7 @@ def test_bad_items_go_to_errors_and_the_rest_is_briefed(tmp_path: Path) -> None:
         f.write(json.dumps({"id": "flood-9", "text": "   "}) + "\n")
         f.write(json.dumps({"id": "vote-1", "text": "ok", "published_time": "yesterday"}) + "\n")
     out = tmp_path / "out"
-    report = run([str(folder), str(tmp_path / "missing")], out, fake_features, FakeBrief())
+    report = run([str(folder), str(tmp_path / "missing")], out, group, sequential(FakeBrief()))
     errors = [json.loads(x) for x in (out / "errors.jsonl").read_text().splitlines()]
     reasons = " | ".join(e["reason"] for e in errors)
     assert len(errors) == 4, reasons
@@ -111,9 +115,9 @@ def test_bad_items_go_to_errors_and_the_rest_is_briefed(tmp_path: Path) -> None:
 def test_own_output_is_never_input(tmp_path: Path) -> None:
     folder = _feed(tmp_path, ["flood-1"])
     out = tmp_path / "out"  # inside the input folder
-    run([str(folder)], out, fake_features, FakeBrief())
+    run([str(folder)], out, group, sequential(FakeBrief()))
     (out / "stories" / "extra.json").write_text(json.dumps({"id": "vote-7", "text": "x"}))
-    report = run([str(folder)], out, fake_features, FakeBrief())
+    report = run([str(folder)], out, group, sequential(FakeBrief()))
     assert report.articles == 1
 
 
