@@ -44,6 +44,27 @@ def local_brief_json(brief: bt.Brief) -> str:
     return brief_json(brief_message(brief))
 
 
+# gRPC's own retries: a call refused as UNAVAILABLE (models loading, a replica going away) or
+# RESOURCE_EXHAUSTED (the server's admission control) is tried again with exponential backoff,
+# or after the server's grpc-retry-pushback-ms when it sends one; within the call's deadline.
+RETRY_SERVICE_CONFIG = json.dumps(
+    {
+        "methodConfig": [
+            {
+                "name": [{"service": "dragoman.v1.Dragoman"}],
+                "retryPolicy": {
+                    "maxAttempts": 5,
+                    "initialBackoff": "0.5s",
+                    "maxBackoff": "10s",
+                    "backoffMultiplier": 2,
+                    "retryableStatusCodes": ["UNAVAILABLE", "RESOURCE_EXHAUSTED"],
+                },
+            }
+        ]
+    }
+)
+
+
 class Client:
     """Blocking calls to a dragoman server."""
 
@@ -64,6 +85,8 @@ class Client:
             # several servers ("dns:///dragoman.ns.svc:50051", "ipv4:10.0.0.1:50051,10.0.0.2:50051")
             # share the calls; one server is one address either way
             ("grpc.lb_policy_name", "round_robin"),
+            ("grpc.enable_retries", 1),
+            ("grpc.service_config", RETRY_SERVICE_CONFIG),
         ]
         if tls or tls_ca is not None:
             creds = grpc.ssl_channel_credentials(root_certificates=tls_ca)

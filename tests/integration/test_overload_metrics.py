@@ -85,3 +85,42 @@ async def test_overload_is_resource_exhausted_with_pushback_and_metrics(tmp_path
         assert 'dragoman_request_running{method="DetectLanguage"} 0.0' in text
     finally:
         await running.stop(0)
+
+
+async def test_client_retries_after_the_servers_pushback(tmp_path: Path) -> None:
+    """The Python client retries RESOURCE_EXHAUSTED (and UNAVAILABLE) by itself, after the
+    server's grpc-retry-pushback-ms, so a briefly busy server is no error for its callers."""
+    from service.api.client import Client
+
+    settings = Settings(
+        host="127.0.0.1",
+        port=0,
+        models_dir=tmp_path,
+        embedded=False,
+        max_concurrent_requests=1,
+        max_waiting_requests=0,
+        metrics_port=0,
+    )
+    engine = GatedEngine(settings)
+    engine.gate = asyncio.Event()
+    running = await create_server(settings, engine)
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.port}") as ch:
+            await wait_serving(ch)
+            stub = pb_grpc.DragomanStub(ch)
+            holder = asyncio.ensure_future(
+                stub.DetectLanguage(pb.DetectLanguageRequest(texts=["Песков заявил."]))
+            )
+            await asyncio.sleep(0.3)  # the one slot is taken, no waiting room
+            client = Client(f"127.0.0.1:{running.port}", timeout_s=30)
+            asyncio.get_running_loop().call_later(0.8, engine.gate.set)
+            req = pb.DetectLanguageRequest(texts=["Peskov said so."])
+            # the client's channel: refused, retried after the pushback, then answered
+            got = await asyncio.to_thread(client._stub.DetectLanguage, req, timeout=30)
+            assert got.detections[0].language == "en"
+            await holder
+            client.close()
+        text = _scrape(running.metrics_port)
+        assert 'dragoman_request_total{code="RESOURCE_EXHAUSTED",method="DetectLanguage"}' in text
+    finally:
+        await running.stop(0)
