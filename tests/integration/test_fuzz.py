@@ -448,11 +448,6 @@ async def test_caller_metadata_is_cut_or_ignored(
     assert resp.limits.max_texts > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="service/backends/extractive.py: LexRank scores two sentences that share no word "
-    "as NaN (sumy's power method divides by a zero norm); SourceSpan.score must be in [0, 1]",
-)
 async def test_extractive_scores_are_fractions(stub: pb_grpc.DragomanStub) -> None:
     req = pb.SummarizeRequest(
         text="Песков заявил. Лавров сказал.",
