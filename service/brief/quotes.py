@@ -33,6 +33,7 @@ from enum import Enum
 
 from service.brief.entities import Mention
 from service.brief.types import EntityType, QuoteKind
+from service.cancel import Check, never
 
 
 @dataclass(frozen=True)
@@ -417,7 +418,7 @@ def _same_name(word: str, known: str) -> bool:
 
 
 def _known_subject(
-    outside: str, vs: int, ve: int, lang: str, found: list[Mention], known: list[Mention]
+    outside: str, vs: int, ve: int, lang: str, found: list[Mention], known: dict[str, Mention]
 ) -> Mention | None:
     """A capitalised word at the subject position that the entity finder missed here but that is
     the last word of a person or organisation named earlier in the article ("Abboud said" after
@@ -435,7 +436,7 @@ def _known_subject(
     start, end = hit.start(1) + offset, hit.end(1) + offset
     if any(m.start < end and start < m.end for m in found):
         return None
-    for m in reversed(known):
+    for m in reversed(known.values()):
         words = m.surface.split()
         if words and _same_name(hit.group(1), words[-1]):
             return replace(m, surface=hit.group(1), start=start, end=end)
@@ -543,7 +544,7 @@ def _subject(
     return res
 
 
-def _cues(outside: str, found: list[Mention], lang: str, known: list[Mention]) -> list[_Cue]:
+def _cues(outside: str, found: list[Mention], lang: str, known: dict[str, Mention]) -> list[_Cue]:
     """The speech verbs of a sentence (quotations blanked out) and their subjects."""
     pattern = _CUE.get(lang)
     if pattern is None:
@@ -589,14 +590,19 @@ class _Sentence:
 _CONTEXT = 3  # sentences a pronoun may look back for its speaker
 
 
-def find_quotes(sentences: list[str], mentions: list[list[Mention]], lang: str) -> list[FoundQuote]:
-    """Quotes of one article, in text order."""
+def find_quotes(
+    sentences: list[str], mentions: list[list[Mention]], lang: str, check: Check = never
+) -> list[FoundQuote]:
+    """Quotes of one article, in text order (`check` is called before each sentence)."""
     info: list[_Sentence] = []
     context: Mention | None = None  # the last speaker named
     context_at = -_CONTEXT - 1
-    known: list[Mention] = []  # people and organisations named so far
+    # people and organisations named so far: the latest mention of each last word, latest last
+    # (what a search back through every mention finds first, without one)
+    known: dict[str, Mention] = {}
     intro: dict[str, str] = {}  # name -> the words before its mentions ("пресс-секретарь ...")
     for i, (sentence, found) in enumerate(zip(sentences, mentions, strict=True)):
+        check()
         spans = [
             (qs, qe)
             for qs, qe in quote_spans(sentence)
@@ -647,7 +653,10 @@ def find_quotes(sentences: list[str], mentions: list[list[Mention]], lang: str) 
             context, context_at = s.speaker, i
         for m in found:
             if m.type in _SPEAKER_TYPES:
-                known.append(m)
+                last = m.surface.split()[-1:]
+                if last:
+                    known.pop(last[0], None)
+                    known[last[0]] = m
                 words = sentence[max(0, m.start - 60) : m.start].casefold()
                 if lang == "ar":
                     words = _fold_ar(words)

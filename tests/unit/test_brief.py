@@ -314,18 +314,19 @@ async def test_every_stage_checks_and_stops_where_it_is_told(
         "_neighbours",
         "link",
         "_work",
+        "find_quotes",
         "_figures",
         "_dates",
         "_timeline_dates",
     } <= set(full.callers)
     assert len(full.callers) >= 3 * len(work.analysis.sents)
-    # told to stop at any check, it stops right there
+    # told to stop at any check, it stops right there (the embedding thread at its next one)
     total = len(full.callers)
     for n in sorted({0, 1, total // 5, total // 3, total // 2, 2 * total // 3, total - 1}):
         stop = _After(n)
         with pytest.raises(Abandoned):
             builder._work(job, 8, stop)
-        assert len(stop.callers) == n + 1
+        assert n + 1 <= len(stop.callers) <= n + 2
 
 
 async def test_a_passed_deadline_stops_brief_and_summary(
