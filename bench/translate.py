@@ -1,5 +1,6 @@
-"""Translation speed: naive transformers loop vs batched transformers vs CTranslate2 int8 vs
-dragoman over gRPC (1, 4, 16 clients), on a random-weight opus-mt-size Marian, fixed output length.
+"""Translation speed: naive transformers loop vs batched transformers vs CTranslate2 int8 (at the
+batch size of the bench and at 16, the batch 16 concurrent clients form) vs dragoman over gRPC
+(1, 4, 16 clients), on a random-weight opus-mt-size Marian, fixed output length.
 
     .venv/bin/python -m bench.translate [--sentences 64] [--out-tokens 48]
 
@@ -173,6 +174,8 @@ def main() -> None:
     rows[f"3. CTranslate2 int8 direct ({a.batch})"] = run_engine(
         "ct2", ct2, sfile, a.out_tokens, a.batch
     )
+    # what 16 one-sentence clients can reach at best: CT2 at the batch size they form
+    rows["3b. CTranslate2 int8 direct (16)"] = run_engine("ct2", ct2, sfile, a.out_tokens, 16)
     entry = (
         '[[model]]\nname = "bench-marian"\ntask = "translate"\nsource = "ru"\n'
         'target = "en"\nhub_id = "random/opus-mt-size"\nrevision = "local"\n'
@@ -221,13 +224,14 @@ def main() -> None:
     for name, r in rows.items():
         print(f"| {name:<52} | {tps(name):>12.1f} | {r['peak_rss_mb']:>11.0f} |")
     names = list(rows)
-    naive, hf_b, ct2_n = names[0], names[1], names[2]
-    one, serial, c16 = names[3], names[4], names[6]
-    best_grpc = max(tps(n) for n in names[3:])
+    naive, hf_b, ct2_n, ct2_16 = names[0], names[1], names[2], names[3]
+    one, serial, c16 = names[4], names[5], names[7]
+    best_grpc = max(tps(n) for n in names[4:])
     ratios = [
         ("dragoman gRPC (best) / naive loop", best_grpc / tps(naive), 5.0),
         ("dragoman 1 client / CTranslate2 direct", tps(one) / tps(ct2_n), 0.9),
         ("16 concurrent clients / same requests serially", tps(c16) / tps(serial), 3.0),
+        ("16 concurrent clients / CTranslate2 direct (16)", tps(c16) / tps(ct2_16), 0.9),
         (
             "CT2 direct RSS / transformers batched RSS",
             rows[ct2_n]["peak_rss_mb"] / rows[hf_b]["peak_rss_mb"],

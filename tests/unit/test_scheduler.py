@@ -120,3 +120,47 @@ async def test_model_failure_reaches_every_caller_and_scheduler_survives() -> No
         await sched.submit(["boom"])
     assert await sched.submit(["fine"]) == ["enif"]
     await sched.close()
+
+
+async def test_the_next_batch_waits_for_the_callers_the_last_one_answered() -> None:
+    # 8 callers, each translating 4 sentences one after another with its own think time
+    # (0-21 ms): more than max_wait_s apart, so only the return wait keeps their batches whole.
+    model = Reverser(delay_s=0.1)
+    sched = _sched(model, max_wait_s=0.001, return_wait_share=1.0)
+
+    async def caller(c: int) -> None:
+        for i in range(4):
+            await asyncio.sleep(c * 0.003)
+            assert await sched.submit([f"caller {c} text {i}"]) == [f"caller {c} text {i}"[::-1]]
+
+    await asyncio.gather(*(caller(c) for c in range(8)))
+    sizes = [len(b) for b in model.batches]
+    assert sum(sizes) == 32
+    # at most the first round is cut (by the 1 ms window for new callers); every later round
+    # is one batch of all 8 callers
+    assert len(sizes) <= 5, sizes
+    assert sorted(sizes)[-3:] == [8, 8, 8], sizes
+    assert sched.stats.return_waits >= 3
+    await sched.close()
+
+
+async def test_a_caller_that_does_not_come_back_is_waited_for_once() -> None:
+    model = Reverser(delay_s=0.05)
+    sched = _sched(model, max_wait_s=0.001, return_wait_share=1.0, return_wait_max_s=0.05)
+    await asyncio.gather(sched.submit(["a 1"]), sched.submit(["b 1"]))  # b never returns
+    assert await asyncio.wait_for(sched.submit(["a 2"]), 5) == ["2 a"]  # after the window
+    assert await asyncio.wait_for(sched.submit(["a 3"]), 5) == ["3 a"]
+    assert [len(b) for b in model.batches] == [2, 1, 1]
+    await sched.close()
+
+
+async def test_a_lone_serial_caller_is_not_kept_waiting() -> None:
+    # A new caller waits max_wait_s for company; the caller a batch answered is expected back,
+    # so its next request runs as soon as it arrives (before: max_wait_s every time).
+    loop = asyncio.get_running_loop()
+    sched = _sched(Reverser(), max_wait_s=0.5, max_items=8)
+    began = loop.time()
+    for i in range(5):
+        assert await sched.submit([f"text {i}"]) == [f"text {i}"[::-1]]
+    assert loop.time() - began < 1.5  # one wait of 0.5 s, not five
+    await sched.close()
