@@ -6,6 +6,7 @@
 #   docker build -t dragoman:0.1.0 .
 #   docker run -p 50051:50051 -p 9464:9464 -v "$PWD/models:/models" dragoman:0.1.0
 #
+# Without torch/transformers (CTranslate2 models only): docker build --build-arg variant=slim -t dragoman:0.1.0-slim .
 # Bake models into the image instead: docker build --build-arg models="opus-mt-ru-en opus-mt-ar-en" .
 # (needs hub access at build time; each name is a [[model]] of models/manifest.toml)
 
@@ -19,7 +20,11 @@ COPY service ./service
 COPY protos ./protos
 COPY models/manifest.toml ./models/manifest.toml
 # The venv lives where the runtime will run it from (venvs are not relocatable).
-RUN DRAGOMAN_EDITABLE=0 scripts/install.sh /opt/venv
+# variant=slim leaves out torch and transformers (the hf extra): CTranslate2 models and the
+# embedded brief only, about 1 GB smaller; transformers-format models then report how to enable them.
+ARG variant=full
+RUN if [ "$variant" = slim ]; then slim=--slim; else slim=; fi && \
+    DRAGOMAN_EDITABLE=0 scripts/install.sh $slim /opt/venv
 ARG models=""
 RUN mkdir -p /models && cp models/manifest.toml /models/ && for m in $models; do \
       /opt/venv/bin/dragoman models pull --models-dir /models "$m"; done

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+PACKAGED_MANIFEST = Path(__file__).parent / "manifest.toml"
 MiB = 1024 * 1024
 
 
@@ -32,7 +33,10 @@ class Settings:
     )
     manifest: Path | None = field(
         default=None,
-        metadata={"help": "model manifest (default: MODELS_DIR/manifest.toml, else the repo's)"},
+        metadata={
+            "help": "model manifest (default: MODELS_DIR/manifest.toml, else the one dragoman "
+            "ships: models/manifest.toml of the repo)"
+        },
     )
     prefer_format: str = field(
         default="ctranslate2",
@@ -165,11 +169,13 @@ class Settings:
 
     @property
     def manifest_path(self) -> Path:
-        """The manifest to read: the explicit one, MODELS_DIR's own, else the repo's."""
+        """The manifest to read: the explicit one, MODELS_DIR's own, else the one the package
+        ships (service/manifest.toml, a link to the repo's models/manifest.toml that a wheel
+        holds as a copy, so a plain `pip install` has it too)."""
         if self.manifest is not None:
             return self.manifest
         own = self.models_dir / "manifest.toml"
-        return own if own.exists() else REPO_ROOT / "models" / "manifest.toml"
+        return own if own.exists() else PACKAGED_MANIFEST
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with some fields changed."""

@@ -12,7 +12,7 @@ import urllib.parse
 from pathlib import Path
 
 from service.errors import ModelUnavailable
-from service.registry import ManifestEntry
+from service.registry import HF_EXTRA, ManifestEntry, missing_packages
 
 DEFAULT_HUB = "https://huggingface.co"
 
@@ -59,6 +59,13 @@ def pin_revision(manifest: Path, name: str, sha: str) -> bool:
 def pull(entry: ManifestEntry, models_dir: Path, manifest: Path | None = None) -> Path:
     """Download `entry` at its revision into its folder (CTranslate2 entries are converted to
     int8) and pin the manifest to the commit that was downloaded."""
+    if entry.format == "ctranslate2" and (missing := missing_packages("transformers")):
+        # the converter reads the transformers checkpoint (the model then runs without them)
+        raise ModelUnavailable(
+            f"pulling {entry.name} converts a transformers checkpoint to CTranslate2, which needs "
+            f"{' and '.join(missing)}: {HF_EXTRA}; or convert elsewhere and place the folder at "
+            f"{entry.shown_path()}"
+        )
     endpoint = hub_endpoint()
     check_hub(endpoint)
     from huggingface_hub import snapshot_download

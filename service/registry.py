@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import threading
 import tomllib
@@ -19,6 +20,18 @@ log = logging.getLogger(__name__)
 PIVOT = "en"
 FORMATS = ("ctranslate2", "transformers")
 TASKS = ("translate", "summarize")
+# What each format's backend imports. torch and transformers are the `hf` extra: a slim install
+# (scripts/install.sh --slim, the Dockerfile's variant=slim) serves CTranslate2 models only.
+BACKEND_PACKAGES = {
+    "ctranslate2": ("ctranslate2", "sentencepiece"),
+    "transformers": ("torch", "transformers"),
+}
+HF_EXTRA = "install dragoman with its hf extra (pip install 'dragoman[hf]', or scripts/install.sh)"
+
+
+def missing_packages(fmt: str) -> list[str]:
+    """The packages the backend for `fmt` needs that this install lacks (nothing is imported)."""
+    return [p for p in BACKEND_PACKAGES.get(fmt, ()) if importlib.util.find_spec(p) is None]
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,26 @@ class ManifestEntry:
         if self.format == "ctranslate2":
             return (folder / "model.bin").exists() and (folder / "source.spm").exists()
         return (folder / "config.json").exists()
+
+    def backend_hint(self) -> str:
+        """Why an installed model cannot load here ("" when it can)."""
+        missing = missing_packages(self.format)
+        if not missing:
+            return ""
+        hint = HF_EXTRA if self.format == "transformers" else "install " + ", ".join(missing)
+        return (
+            f"model {self.name} is in {self.format} format, whose backend needs "
+            f"{' and '.join(missing)}, not installed here: {hint}, or install a ctranslate2 "
+            "model for the same task"
+        )
+
+    def usable(self, models_dir: Path) -> bool:
+        return self.installed(models_dir) and not missing_packages(self.format)
+
+    def why_unusable(self, models_dir: Path) -> str:
+        if not self.installed(models_dir):
+            return self.install_hint(models_dir)
+        return self.backend_hint()
 
     def shown_path(self) -> str:
         """Where the model goes, as callers may see it: under the models folder setting, never
@@ -156,7 +189,7 @@ class Registry:
                     format=e.format,
                     installed=installed,
                     local_path=e.shown_path(),
-                    install_hint="" if installed else e.install_hint(self.models_dir),
+                    install_hint=e.why_unusable(self.models_dir),
                 )
             )
         return out
@@ -177,7 +210,7 @@ class Registry:
 
     def _installed(self, task: str, source: str, target: str) -> ManifestEntry | None:
         for e in self._candidates(task, source, target):
-            if e.installed(self.models_dir):
+            if e.usable(self.models_dir):
                 return e
         return None
 
@@ -200,11 +233,11 @@ class Registry:
                 *self._candidates("translate", source, PIVOT)[:1],
                 *self._candidates("translate", PIVOT, target)[:1],
             ]
-        missing = [e for e in wanted if not e.installed(self.models_dir)]
+        missing = [e for e in wanted if not e.usable(self.models_dir)]
         if not missing:
             return f"no translation model for {source}->{target} is in the manifest"
-        hints = "; ".join(f"{e.name}: {e.install_hint(self.models_dir)}" for e in missing)
-        return f"translation {source}->{target} needs model(s) not installed: {hints}"
+        hints = "; ".join(f"{e.name}: {e.why_unusable(self.models_dir)}" for e in missing)
+        return f"translation {source}->{target} needs model(s) not usable here: {hints}"
 
     def translation_pairs(self) -> list[str]:
         pairs = []
@@ -231,7 +264,7 @@ class Registry:
                 "use method EXTRACTIVE or AUTO"
             )
         e = wanted[0]
-        return f"abstractive summaries in {language} need model {e.name}: " + e.install_hint(
+        return f"abstractive summaries in {language} need model {e.name}: " + e.why_unusable(
             self.models_dir
         )
 
@@ -239,8 +272,12 @@ class Registry:
     def load_installed(self) -> list[str]:
         """Load every installed model once (the server is NOT_SERVING until this returns)."""
         for e in self.entries:
-            if e.installed(self.models_dir):
-                self.model(e)
+            if not e.installed(self.models_dir):
+                continue
+            if hint := e.backend_hint():
+                log.warning("not loading %s: %s", e.name, hint)
+                continue
+            self.model(e)
         return sorted(self._loaded)
 
     def loaded(self) -> list[str]:
@@ -258,6 +295,8 @@ class Registry:
                 raise ModelUnavailable(
                     f"model {entry.name} is not installed: " + entry.install_hint(self.models_dir)
                 )
+            if hint := entry.backend_hint():
+                raise ModelUnavailable(hint)
             folder = entry.folder(self.models_dir)
             log.info("loading model %s (%s) from %s", entry.name, entry.format, folder)
             self._loaded[entry.name] = LOADERS[entry.format](entry, folder, self.settings)

@@ -83,3 +83,39 @@ def test_detection_reads_past_a_short_foreign_lead() -> None:
         * 4
     )
     assert LanguageDetector().detect(text).language == "ru"
+
+
+def test_a_slim_install_skips_transformers_models_and_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the hf extra (torch, transformers) an installed transformers model is not used:
+    routes take CTranslate2 models, and what needs the transformers one says what to install."""
+    import service.registry as registry
+
+    reg = _registry(tmp_path, ["opus-mt-en-ar-ct2"])
+    for name in ("opus-mt-ru-en", "distilbart-cnn-12-6"):  # their folders (manifest paths)
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "config.json").write_text("{}")
+    real = registry.missing_packages
+    assert real("transformers") == []  # the dev install has the extra
+    monkeypatch.setattr(
+        registry,
+        "missing_packages",
+        lambda fmt: ["torch", "transformers"] if fmt == "transformers" else real(fmt),
+    )
+    with pytest.raises(ModelUnavailable, match=r"opus-mt-ru-en-hf.*dragoman\[hf\]"):
+        reg.translation_route("ru", "en")
+    with pytest.raises(ModelUnavailable, match=r"needs torch and transformers"):
+        reg.model(reg.entry("opus-mt-ru-en-hf"))
+    assert reg.summarizer("en") is None
+    assert "dragoman[hf]" in reg.summarizer_missing_message("en")
+    assert [e.name for e in reg.translation_route("en", "ar")] == ["opus-mt-en-ar"]
+    (tmp_path / "opus-mt-en-ar-ct2" / "model.bin").unlink()  # (an empty stub would not load)
+    assert reg.load_installed() == []  # the transformers models skipped with a warning
+    status = {s.name: s for s in reg.status()}
+    assert status["distilbart-cnn-12-6"].installed
+    assert "dragoman[hf]" in status["distilbart-cnn-12-6"].install_hint
+    assert "dragoman models pull opus-mt-en-ar" in status["opus-mt-en-ar"].install_hint
+    monkeypatch.setattr(registry, "missing_packages", real)
+    assert reg.entry("distilbart-cnn-12-6").why_unusable(tmp_path) == ""
+    reg.close()
