@@ -33,13 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.synthetic import article, articles
-from service.brief import types as bt
-from service.budget import cost
-from service.cancel import Abandoned
-from service.config import Settings
-from service.domain import Article, SummarizeJob, SummaryMethod
-from service.engine import Engine
-from service.errors import InputTooLarge
+from dragoman.brief import types as bt
+from dragoman.budget import cost
+from dragoman.cancel import Abandoned
+from dragoman.config import Settings
+from dragoman.domain import Article, SummarizeJob, SummaryMethod
+from dragoman.engine import Engine
+from dragoman.errors import InputTooLarge
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -283,7 +283,7 @@ def main(argv: list[str] | None = None) -> None:
                 rows[f"{stage} ({label})"].append(secs)
             rows[f"all ({label})"].append(wall)
         lex = engine.summarization._extractive
-        from service.text import split_sentences
+        from dragoman.text import split_sentences
 
         sents = [s.text for s in split_sentences(article("en", size, 12), "en")]
         w0 = time.perf_counter()

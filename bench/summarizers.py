@@ -27,11 +27,11 @@ from typing import Any
 import numpy as np
 
 from bench.brief import ROOT, examples
-from service.backends.e5_embedder import E5Embedder
-from service.brief import types as bt
-from service.config import Settings
-from service.engine import Engine
-from service.text import split_sentences
+from dragoman.backends.e5_embedder import E5Embedder
+from dragoman.brief import types as bt
+from dragoman.config import Settings
+from dragoman.engine import Engine
+from dragoman.text import split_sentences
 
 K = 3
 LEAD_WEIGHT = 0.15
@@ -129,7 +129,7 @@ def main() -> None:
     docs = []
     for a in articles:
         d = next(src for src in brief.sources if src.article_id == a.id)
-        from service.brief.clean import clean_page
+        from dragoman.brief.clean import clean_page
 
         sentences = [s.text for s in split_sentences(clean_page(a.text), d.language)]
         docs.append((sentences, d.language))

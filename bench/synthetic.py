@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 
-from service.domain import Article
+from dragoman.domain import Article
 
 # Given names and surnames, the same people in three scripts: 16 x 20 = 320 people per language.
 FIRST = {

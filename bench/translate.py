@@ -115,8 +115,8 @@ async def client_load(port: int, sentences: list[str], clients: int, per_request
     """`clients` concurrent clients share the sentences, each sending requests one at a time."""
     import grpc
 
-    from service.gen.dragoman.v1 import dragoman_pb2 as pb
-    from service.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
+    from dragoman.gen.dragoman.v1 import dragoman_pb2 as pb
+    from dragoman.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
 
     requests = [sentences[i : i + per_request] for i in range(0, len(sentences), per_request)]
     async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
@@ -136,7 +136,7 @@ async def client_load(port: int, sentences: list[str], clients: int, per_request
 
 
 def wait_serving(port: int, timeout_s: float = 120) -> None:
-    from service.api.client import Client
+    from dragoman.client import Client
 
     Client(f"127.0.0.1:{port}").wait_ready(timeout_s)
 

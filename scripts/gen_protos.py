@@ -1,4 +1,4 @@
-"""Generate the Python protobuf/gRPC code (and .pyi stubs) from protos/ into service/gen/."""
+"""Generate the Python protobuf/gRPC code and .pyi stubs from protos/ into service/dragoman/gen."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PROTOS = ROOT / "protos"
-OUT = ROOT / "service" / "gen"
+OUT = ROOT / "service" / "dragoman" / "gen"
 
 
 def generate(out: Path) -> list[Path]:
@@ -44,8 +44,8 @@ def generate(out: Path) -> list[Path]:
     for path in sorted(out.rglob("*.py*")):
         text = path.read_text()
         # protoc writes absolute imports rooted at protos/; root them at our package instead.
-        text = text.replace("from dragoman.v1 import", "from service.gen.dragoman.v1 import")
-        text = text.replace("import dragoman.v1.", "import service.gen.dragoman.v1.")
+        text = text.replace("from dragoman.v1 import", "from dragoman.gen.dragoman.v1 import")
+        text = text.replace("import dragoman.v1.", "import dragoman.gen.dragoman.v1.")
         path.write_text(text)
         written.append(path)
     for pkg in {out, *(p.parent for p in written)}:
@@ -58,7 +58,9 @@ def generate(out: Path) -> list[Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--check", action="store_true", help="fail if service/gen is stale")
+    parser.add_argument(
+        "--check", action="store_true", help="fail if service/dragoman/gen is stale"
+    )
     args = parser.parse_args()
     if not args.check:
         shutil.rmtree(OUT, ignore_errors=True)
@@ -74,8 +76,9 @@ def main() -> None:
             if not mine.exists() or mine.read_text() != f.read_text():
                 stale.append(str(rel))
         if stale:
-            sys.exit(f"service/gen is stale ({', '.join(stale)}): run python scripts/gen_protos.py")
-    print("service/gen is up to date")
+            where = OUT.relative_to(ROOT)
+            sys.exit(f"{where} is stale ({', '.join(stale)}): run python scripts/gen_protos.py")
+    print("service/dragoman/gen is up to date")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,9 @@ fi
 if [ "${DRAGOMAN_EDITABLE:-1}" = "1" ]; then
   "$venv/bin/python" -m pip install --quiet -e "$here$extras"
 else
+  # setuptools builds in the tree's build/ and would ship files left there by an older layout
+  rm -rf "$here/build"
   "$venv/bin/python" -m pip install --quiet "$here$extras"
+  rm -rf "$here/build"
 fi
 echo "installed dragoman${extras} into $venv"

@@ -5,5 +5,5 @@ cd "$(dirname "$0")/.."
 scripts/install.sh --dev
 .venv/bin/ruff check service tests bench scripts
 .venv/bin/ruff format --check service tests bench scripts
-.venv/bin/mypy service
+.venv/bin/mypy service/dragoman
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from service.articles import read_articles
-from service.brief import types as bt
-from service.brief.entities import parse_gazetteer
-from service.config import Settings
-from service.domain import Article
+from dragoman.articles import read_articles
+from dragoman.brief import types as bt
+from dragoman.brief.entities import parse_gazetteer
+from dragoman.config import Settings
+from dragoman.domain import Article
 
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
 

@@ -1,4 +1,4 @@
-"""Calibrate the claim-matching thresholds (service/brief/claims.py THRESHOLDS) per language pair
+"""Calibrate the claim-matching thresholds (dragoman/brief/claims.py THRESHOLDS) per language pair
 on the real-article dev set: for every pair of annotated claim sentences of different articles,
 the margin score the pipeline computes, and whether the annotators gave both the same claim.
 Prints, per language pair, the lowest threshold whose pairwise precision reaches the target,
@@ -15,9 +15,9 @@ import threading
 from collections import defaultdict
 
 from bench.quality.harness import ANNOTATIONS, DATA, ROOT, load_story, overlap
-from service.brief import claims
-from service.config import Settings
-from service.engine import Engine
+from dragoman.brief import claims
+from dragoman.config import Settings
+from dragoman.engine import Engine
 
 Pair = tuple[str, bool, float]  # language pair, same gold claim, score
 

@@ -16,12 +16,12 @@ import dataclasses
 import time
 
 from bench.quality.harness import ANNOTATIONS, MISSING, ROOT, load_story
-from service.batch.cluster import DEFAULT_THRESHOLD, ENTITY_WEIGHT, bcubed, cluster
-from service.batch.features import features
-from service.brief.entities import EntityFinder, Gazetteer
-from service.config import Settings
-from service.domain import Article
-from service.engine import Engine
+from dragoman.batch.cluster import DEFAULT_THRESHOLD, ENTITY_WEIGHT, bcubed, cluster
+from dragoman.batch.features import features
+from dragoman.brief.entities import EntityFinder, Gazetteer
+from dragoman.config import Settings
+from dragoman.domain import Article
+from dragoman.engine import Engine
 
 
 def main() -> None:

@@ -30,10 +30,10 @@ from typing import Any
 from bench.quality.annotate import ANNOTATIONS, DATA, span_hash, text_hash
 
 __all__ = ["ANNOTATIONS", "DATA", "ROOT", "load_story", "main", "overlap"]
-from service.brief import types as bt
-from service.config import Settings
-from service.domain import Article
-from service.engine import Engine
+from dragoman.brief import types as bt
+from dragoman.config import Settings
+from dragoman.domain import Article
+from dragoman.engine import Engine
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench" / "results"

@@ -9,9 +9,9 @@ import grpc
 import pytest_asyncio
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from service.config import Settings
-from service.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
-from service.server import Running, create_server
+from dragoman.config import Settings
+from dragoman.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
+from dragoman.server import Running, create_server
 
 
 async def wait_serving(channel: grpc.aio.Channel, timeout_s: float = 120.0) -> None:

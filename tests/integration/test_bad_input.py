@@ -8,10 +8,10 @@ import asyncio
 import grpc
 import pytest
 
-from service.api.client import article_message
-from service.domain import Article
-from service.gen.dragoman.v1 import dragoman_pb2 as pb
-from service.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
+from dragoman.client import article_message
+from dragoman.domain import Article
+from dragoman.gen.dragoman.v1 import dragoman_pb2 as pb
+from dragoman.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 INVALID = grpc.StatusCode.INVALID_ARGUMENT

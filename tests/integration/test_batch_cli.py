@@ -19,7 +19,7 @@ FEED = Path(__file__).resolve().parents[1] / "fixtures" / "feed"
 def _batch(out: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "DRAGOMAN_METRICS_PORT": "-1", "DRAGOMAN_TORCH_THREADS": "1"}
     return subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "batch", str(FEED), "--out", str(out)],
+        [sys.executable, "-m", "dragoman.cli", "batch", str(FEED), "--out", str(out)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 
 import pytest
 
-from service.backends.base import Generation, Seq2Seq
-from service.gen.dragoman.v1 import dragoman_pb2 as pb
-from service.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
-from service.scheduler import BatchLimits, BatchScheduler
-from service.server import Running
+from dragoman.backends.base import Generation, Seq2Seq
+from dragoman.gen.dragoman.v1 import dragoman_pb2 as pb
+from dragoman.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
+from dragoman.scheduler import BatchLimits, BatchScheduler
+from dragoman.server import Running
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -116,7 +116,7 @@ async def test_cancellation_mid_batch_with_a_tiny_model(server: Running) -> None
 
 async def test_a_leg_chunks_texts_over_the_model_limit(server: Running) -> None:
     """A pivot's intermediate text longer than the next model's limit is chunked, not cut."""
-    from service.text import plan_chunks
+    from dragoman.text import plan_chunks
 
     reg = server.engine.registry
     entry = reg.entry("opus-mt-ru-en")

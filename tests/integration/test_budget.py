@@ -9,10 +9,10 @@ import grpc
 import pytest
 import pytest_asyncio
 
-from service.config import Settings
-from service.gen.dragoman.v1 import dragoman_pb2 as pb
-from service.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
-from service.server import create_server
+from dragoman.config import Settings
+from dragoman.gen.dragoman.v1 import dragoman_pb2 as pb
+from dragoman.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
+from dragoman.server import create_server
 from tests.integration.conftest import wait_serving
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

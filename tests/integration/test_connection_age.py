@@ -8,10 +8,10 @@ from pathlib import Path
 
 import grpc
 
-from service.config import Settings
-from service.gen.dragoman.v1 import dragoman_pb2 as pb
-from service.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
-from service.server import create_server
+from dragoman.config import Settings
+from dragoman.gen.dragoman.v1 import dragoman_pb2 as pb
+from dragoman.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
+from dragoman.server import create_server
 
 
 async def test_connections_are_closed_after_their_age_and_calls_go_on(tmp_path: Path) -> None:

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from service.gen.dragoman.v1 import dragoman_pb2 as pb
-from service.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
-from service.logs import REQUEST_ID
+from dragoman.gen.dragoman.v1 import dragoman_pb2 as pb
+from dragoman.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
+from dragoman.logs import REQUEST_ID
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -436,7 +436,7 @@ async def test_caller_metadata_is_cut_or_ignored(
         seen.append(REQUEST_ID.get())
         return True
 
-    caplog.set_level(logging.DEBUG, logger="service.api.servicer")
+    caplog.set_level(logging.DEBUG, logger="dragoman.api.servicer")
     caplog.handler.addFilter(grab)
     stub = pb_grpc.DragomanStub(channel)
     metadata = (("x-request-id", "r" * 3000), ("x-junk", "j" * 2000), ("junk-bin", b"\0\xff"))

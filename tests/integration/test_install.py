@@ -20,9 +20,9 @@ from pathlib import Path
 import grpc
 import pytest
 
-from service.api.client import Client
-from service.gen.dragoman.v1 import dragoman_pb2 as pb
-from service.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
+from dragoman.client import Client
+from dragoman.gen.dragoman.v1 import dragoman_pb2 as pb
+from dragoman.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "ceasefire"
@@ -83,16 +83,18 @@ def test_slim_install_has_no_torch_and_briefs(slim_venv: Path, tmp_path: Path) -
         [
             str(py),
             "-c",
-            "import importlib.util as u, service; "
-            "print(u.find_spec('torch'), u.find_spec('transformers'), service.__file__)",
+            "import importlib.util as u, dragoman; from dragoman.client import AsyncClient, Client;"
+            " print(u.find_spec('torch'), u.find_spec('transformers'), u.find_spec('service'),"
+            " dragoman.__file__)",
         ],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         check=True,
     )
-    torch_spec, transformers_spec, where = probe.stdout.split()
+    torch_spec, transformers_spec, service_spec, where = probe.stdout.split()
     assert (torch_spec, transformers_spec) == ("None", "None")
+    assert service_spec == "None"  # the import package is `dragoman`, nothing named `service`
     assert str(slim_venv) in where  # a plain install, not this checkout
     done = subprocess.run(
         [str(slim_venv / "bin" / "dragoman"), "brief", "--format", "json", str(EXAMPLES)],

@@ -19,11 +19,11 @@ from typing import Any
 import grpc
 import pytest
 
-from service.api.client import Client, article_message
-from service.domain import Article
-from service.gen.dragoman.v1 import dragoman_pb2 as pb
-from service.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
-from service.server import Running
+from dragoman.client import Client, article_message
+from dragoman.domain import Article
+from dragoman.gen.dragoman.v1 import dragoman_pb2 as pb
+from dragoman.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
+from dragoman.server import Running
 from tests.conftest import TEST_MANIFEST
 
 # asyncio_mode = "auto" (pyproject) runs the async tests on the session loop of the server.
@@ -216,7 +216,7 @@ def test_sigterm_with_a_call_in_flight(tiny_models: Path, tmp_path: Path) -> Non
         "DRAGOMAN_BATCH_MAX_ITEMS": "8",
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve"],
+        [sys.executable, "-m", "dragoman.cli", "serve"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import grpc
 
-from service.api.client import Client
-from service.gen.dragoman.v1 import dragoman_pb2 as pb
-from service.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
+from dragoman.client import Client
+from dragoman.gen.dragoman.v1 import dragoman_pb2 as pb
+from dragoman.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
 
 
 def _free_port() -> int:
@@ -35,7 +35,7 @@ def test_serve_then_sigterm_stops_gracefully(tmp_path: Path) -> None:
         "DRAGOMAN_METRICS_PORT": "0",
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve"], env=env, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", "dragoman.cli", "serve"], env=env, stderr=subprocess.PIPE, text=True
     )
     try:
         Client(f"127.0.0.1:{port}").wait_ready(120)
@@ -65,9 +65,9 @@ async def test_not_serving_and_unavailable_until_models_load(tmp_path: Path) -> 
 
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-    from service.config import Settings
-    from service.engine import Engine
-    from service.server import create_server
+    from dragoman.config import Settings
+    from dragoman.engine import Engine
+    from dragoman.server import create_server
 
     gate = threading.Event()
 
@@ -107,8 +107,8 @@ async def test_not_serving_and_unavailable_until_models_load(tmp_path: Path) -> 
 
 
 async def test_message_over_the_limit_is_resource_exhausted(tmp_path: Path) -> None:
-    from service.config import Settings
-    from service.server import create_server
+    from dragoman.config import Settings
+    from dragoman.server import create_server
 
     settings = Settings(
         host="127.0.0.1",

@@ -10,12 +10,12 @@ from typing import Any
 import grpc
 import pytest
 
-import service.server
-from service.api.tracing import OtelNotInstalled, otel_interceptor
-from service.config import Settings
-from service.gen.dragoman.v1 import dragoman_pb2 as pb
-from service.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
-from service.server import create_server
+import dragoman.server
+from dragoman.api.tracing import OtelNotInstalled, otel_interceptor
+from dragoman.config import Settings
+from dragoman.gen.dragoman.v1 import dragoman_pb2 as pb
+from dragoman.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
+from dragoman.server import create_server
 from tests.integration.conftest import wait_serving
 
 
@@ -36,7 +36,7 @@ async def test_otel_spans_and_unchanged_statuses(
             return Recording()
 
     monkeypatch.setattr(
-        service.server, "otel_interceptor", lambda: otel_interceptor(tracer_provider=Provider())
+        dragoman.server, "otel_interceptor", lambda: otel_interceptor(tracer_provider=Provider())
     )
     settings = Settings(
         host="127.0.0.1", port=0, models_dir=tmp_path, embedded=False, metrics_port=-1, otel=True

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import grpc
 
-from service.config import Settings
-from service.domain import Detection
-from service.engine import Engine
-from service.gen.dragoman.v1 import dragoman_pb2 as pb
-from service.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
-from service.server import create_server
+from dragoman.config import Settings
+from dragoman.domain import Detection
+from dragoman.engine import Engine
+from dragoman.gen.dragoman.v1 import dragoman_pb2 as pb
+from dragoman.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
+from dragoman.server import create_server
 from tests.integration.conftest import wait_serving
 
 
@@ -90,7 +90,7 @@ async def test_overload_is_resource_exhausted_with_pushback_and_metrics(tmp_path
 async def test_client_retries_after_the_servers_pushback(tmp_path: Path) -> None:
     """The Python client retries RESOURCE_EXHAUSTED (and UNAVAILABLE) by itself, after the
     server's grpc-retry-pushback-ms, so a briefly busy server is no error for its callers."""
-    from service.api.client import Client
+    from dragoman.client import Client
 
     settings = Settings(
         host="127.0.0.1",

@@ -13,11 +13,11 @@ import pytest_asyncio
 import trustme
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from service.api.security import SecurityConfigError, parse_keys
-from service.config import Settings
-from service.gen.dragoman.v1 import dragoman_pb2 as pb
-from service.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
-from service.server import Running, create_server
+from dragoman.api.security import SecurityConfigError, parse_keys
+from dragoman.config import Settings
+from dragoman.gen.dragoman.v1 import dragoman_pb2 as pb
+from dragoman.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
+from dragoman.server import Running, create_server
 
 KEY_ALL = "all-rpcs-0123456789abcdef"
 KEY_LIST = "list-only-0123456789abcdef"
@@ -142,7 +142,7 @@ def test_blocking_client_with_tls_and_key(tmp_path: Path, pki: dict[str, Path]) 
     import asyncio
     import threading
 
-    from service.api.client import Client
+    from dragoman.client import Client
 
     keys = tmp_path / "keys"
     keys.write_text(KEY_ALL + "\n")

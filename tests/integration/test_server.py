@@ -8,14 +8,14 @@ from google.protobuf import json_format
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from service.api.client import article_message
-from service.api.convert import gazetteer_messages
-from service.backends.base import Generation
-from service.config import REPO_ROOT as ROOT
-from service.domain import Article
-from service.gen.dragoman.v1 import dragoman_pb2 as pb
-from service.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
-from service.server import Running
+from dragoman.api.convert import gazetteer_messages
+from dragoman.backends.base import Generation
+from dragoman.client import article_message
+from dragoman.config import REPO_ROOT as ROOT
+from dragoman.domain import Article
+from dragoman.gen.dragoman.v1 import dragoman_pb2 as pb
+from dragoman.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
+from dragoman.server import Running
 from tests.conftest import ceasefire_gazetteer
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")

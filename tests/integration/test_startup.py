@@ -6,8 +6,8 @@ import dataclasses
 
 import grpc
 
-from service.config import Settings
-from service.server import create_server
+from dragoman.config import Settings
+from dragoman.server import create_server
 from tests.integration.conftest import wait_serving
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import grpc
 import pytest
 
-from service.gen.dragoman.v1 import dragoman_pb2 as pb
-from service.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
-from service.server import Running
+from dragoman.gen.dragoman.v1 import dragoman_pb2 as pb
+from dragoman.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
+from dragoman.server import Running
 
 FEED = Path(__file__).resolve().parents[1] / "fixtures" / "feed" / "feed.jsonl"
 
@@ -97,7 +97,7 @@ async def test_batch_against_the_server(server: Running, tmp_path: Path) -> None
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "service.cli",
+        "dragoman.cli",
         "batch",
         str(FEED),
         "--out",

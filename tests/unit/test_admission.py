@@ -7,9 +7,9 @@ import asyncio
 
 import pytest
 
-from service.api.admission import Admission
-from service.config import Settings
-from service.errors import DeadlineExceeded, Overloaded
+from dragoman.api.admission import Admission
+from dragoman.config import Settings
+from dragoman.errors import DeadlineExceeded, Overloaded
 
 
 def _admission(briefs: int = 1, others: int = 2, waiting: int = 1) -> Admission:

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from service.batch.cluster import ArticleFeatures, cluster
-from service.batch.runner import LOCK, Batch, BatchError, run, sequential
-from service.domain import Article
+from dragoman.batch.cluster import ArticleFeatures, cluster
+from dragoman.batch.runner import LOCK, Batch, BatchError, run, sequential
+from dragoman.domain import Article
 
 AXES = {"flood": 0, "vote": 1, "mine": 2, "match": 3, "phone": 4}
 

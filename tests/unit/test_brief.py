@@ -10,12 +10,12 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
-from service.api.client import local_brief_json
-from service.brief import types as bt
-from service.config import Settings
-from service.domain import Article
-from service.engine import Engine
-from service.errors import InvalidInput
+from dragoman.brief import types as bt
+from dragoman.client import local_brief_json
+from dragoman.config import Settings
+from dragoman.domain import Article
+from dragoman.engine import Engine
+from dragoman.errors import InvalidInput
 from tests.conftest import FIXTURES, ceasefire_gazetteer, load_articles
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -241,7 +241,7 @@ async def test_ids_are_stable_content_hashes(
 async def test_markdown_is_labelled_in_the_brief_language(
     engine: Engine, example_articles: list[Article]
 ) -> None:
-    from service.brief.render import to_markdown
+    from dragoman.brief.render import to_markdown
 
     en = to_markdown(await brief(engine, example_articles, points=20))
     assert "## Key points" in en and "_(untranslated)_" in en and "## Conflicting figures" in en
@@ -262,7 +262,7 @@ async def test_analysis_gives_up_when_the_caller_leaves(
 ) -> None:
     import threading
 
-    from service.brief.pipeline import _Abandoned
+    from dragoman.brief.pipeline import _Abandoned
 
     builder = engine.brief_builder
     docs, _ = builder.ingest(example_articles, [])
@@ -284,7 +284,7 @@ class _After:
     def __call__(self) -> None:
         import sys
 
-        from service.cancel import Abandoned
+        from dragoman.cancel import Abandoned
 
         self.callers.append(sys._getframe(1).f_code.co_name)
         if len(self.callers) > self.n:
@@ -294,7 +294,7 @@ class _After:
 async def test_every_stage_checks_and_stops_where_it_is_told(
     engine: Engine, example_articles: list[Article]
 ) -> None:
-    from service.cancel import Abandoned
+    from dragoman.cancel import Abandoned
 
     builder = engine.brief_builder
     job = bt.BriefJob(tuple(example_articles), "en", 8, ceasefire_gazetteer())
@@ -334,8 +334,8 @@ async def test_a_passed_deadline_stops_brief_and_summary(
 ) -> None:
     import asyncio
 
-    from service.domain import SummarizeJob, SummaryMethod
-    from service.errors import DeadlineExceeded
+    from dragoman.domain import SummarizeJob, SummaryMethod
+    from dragoman.errors import DeadlineExceeded
 
     past = asyncio.get_running_loop().time() - 1
     with pytest.raises(DeadlineExceeded, match="deadline passed while the brief"):

@@ -8,7 +8,7 @@ import threading
 import time
 from pathlib import Path
 
-from service.cache import Cache, cache_key
+from dragoman.cache import Cache, cache_key
 
 
 def test_exact_bytes_back_and_keys_by_model_revision_and_text(tmp_path: Path) -> None:

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from service.brief import claims
-from service.brief.claims import Sent, figures_conflict, link
-from service.brief.figures import find_figures
-from service.brief.ingest import Doc, fold_near_duplicates
-from service.brief.keypoints import rank
-from service.brief.pipeline import _sentence
-from service.domain import Article
+from dragoman.brief import claims
+from dragoman.brief.claims import Sent, figures_conflict, link
+from dragoman.brief.figures import find_figures
+from dragoman.brief.ingest import Doc, fold_near_duplicates
+from dragoman.brief.keypoints import rank
+from dragoman.brief.pipeline import _sentence
+from dragoman.domain import Article
 
 
 def test_average_linkage_does_not_chain_unrelated_sentences() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.brief.clean import clean_page, clean_title
+from dragoman.brief.clean import clean_page, clean_title
 
 EN_LEAD = "The regional governor said on Tuesday that 40 families had been moved from the valley."
 EN_TAIL = "Rescue teams expect to finish searching the damaged houses by Friday evening."

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from service.articles import read_articles
-from service.batch.cluster import DEFAULT_THRESHOLD, ArticleFeatures, bcubed, cluster
+from dragoman.articles import read_articles
+from dragoman.batch.cluster import DEFAULT_THRESHOLD, ArticleFeatures, bcubed, cluster
 
 FEED = Path(__file__).resolve().parents[1] / "fixtures" / "feed"
 
@@ -68,10 +68,10 @@ def test_bcubed() -> None:
 
 
 def test_real_features_on_a_mixed_feed() -> None:
-    from service.backends.e5_embedder import E5Embedder
-    from service.batch.features import features
-    from service.brief.entities import EntityFinder, Gazetteer
-    from service.languages import LanguageDetector
+    from dragoman.backends.e5_embedder import E5Embedder
+    from dragoman.batch.features import features
+    from dragoman.brief.entities import EntityFinder, Gazetteer
+    from dragoman.languages import LanguageDetector
 
     articles = read_articles([FEED / "feed.jsonl"])
     detector = LanguageDetector()

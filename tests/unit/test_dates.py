@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from service.brief.dates import FoundDate, find_dates, timeline_date
+from dragoman.brief.dates import FoundDate, find_dates, timeline_date
 
 TUE = datetime.date(2016, 9, 20)  # a Tuesday
 NEW_YEAR = datetime.date(2017, 1, 2)  # a Monday

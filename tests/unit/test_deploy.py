@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import yaml
 
-from service import cli, config
+from dragoman import cli, config
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -627,7 +627,7 @@ def test_autoscaling_reads_the_queue_metrics_the_server_exports(tree: str) -> No
     objs = rendered(tree)
     so = one(objs, "ScaledObject")
     exported = set(
-        re.findall(r'"(dragoman_[a-z_]+)"', (ROOT / "service/api/metrics.py").read_text())
+        re.findall(r'"(dragoman_[a-z_]+)"', (ROOT / "service/dragoman/api/metrics.py").read_text())
     )
     assert exported >= QUEUE_METRICS
     used = set()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from service.backends.e5_embedder import E5Embedder
+from dragoman.backends.e5_embedder import E5Embedder
 
 
 def test_small_cache_under_concurrent_calls_never_fails() -> None:
@@ -52,7 +52,7 @@ def test_least_recently_used_is_evicted_first() -> None:
 
 
 def test_persistent_store_gives_byte_identical_vectors_to_a_new_process(tmp_path: Path) -> None:
-    from service.cache import Cache
+    from dragoman.cache import Cache
 
     texts = ["Floodwater cut off the town.", "Паводок отрезал город.", "عزلت الفيضانات المدينة."]
     first = E5Embedder(store=Cache(tmp_path / "c.sqlite"))

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.brief import names
-from service.brief.entities import EntityFinder, Gazetteer, Mention
+from dragoman.brief import names
+from dragoman.brief.entities import EntityFinder, Gazetteer, Mention
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.brief.figures import FoundFigure, compatible, find_figures
+from dragoman.brief.figures import FoundFigure, compatible, find_figures
 
 
 def found(sentence: str, lang: str) -> list[tuple[float, str, str]]:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from service.config import Settings
-from service.errors import InvalidInput, ModelUnavailable, UnsupportedLanguage
-from service.languages import LanguageDetector, normalize_code
-from service.registry import Registry, read_manifest
+from dragoman.config import Settings
+from dragoman.errors import InvalidInput, ModelUnavailable, UnsupportedLanguage
+from dragoman.languages import LanguageDetector, normalize_code
+from dragoman.registry import Registry, read_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,7 +90,7 @@ def test_a_slim_install_skips_transformers_models_and_says_what_to_install(
 ) -> None:
     """Without the hf extra (torch, transformers) an installed transformers model is not used:
     routes take CTranslate2 models, and what needs the transformers one says what to install."""
-    import service.registry as registry
+    import dragoman.registry as registry
 
     reg = _registry(tmp_path, ["opus-mt-en-ar-ct2"])
     for name in ("opus-mt-ru-en", "distilbart-cnn-12-6"):  # their folders (manifest paths)

@@ -12,19 +12,19 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from service.backends.extractive import LexRankExtractive
-from service.brief import claims
-from service.brief.claims import Sent
-from service.brief.entities import EntityFinder, Gazetteer, _Span
-from service.brief.figures import BOUNDS, FoundFigure, clashing, compatible, find_figures
-from service.brief.ingest import Doc, fold_near_duplicates
-from service.brief.spans import Spans, Taken
-from service.brief.types import EntityType
-from service.budget import BriefBudget, TextBudget, sentence_estimate
-from service.cancel import Abandoned, Stop, checker
-from service.domain import Article
-from service.errors import DeadlineExceeded, InputTooLarge
-from service.text import cap_sentences, split_sentences
+from dragoman.backends.extractive import LexRankExtractive
+from dragoman.brief import claims
+from dragoman.brief.claims import Sent
+from dragoman.brief.entities import EntityFinder, Gazetteer, _Span
+from dragoman.brief.figures import BOUNDS, FoundFigure, clashing, compatible, find_figures
+from dragoman.brief.ingest import Doc, fold_near_duplicates
+from dragoman.brief.spans import Spans, Taken
+from dragoman.brief.types import EntityType
+from dragoman.budget import BriefBudget, TextBudget, sentence_estimate
+from dragoman.cancel import Abandoned, Stop, checker
+from dragoman.domain import Article
+from dragoman.errors import DeadlineExceeded, InputTooLarge
+from dragoman.text import cap_sentences, split_sentences
 
 
 class After:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from service.loaders import spacy_without_torch
+from dragoman.loaders import spacy_without_torch
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "ceasefire"
@@ -20,7 +20,7 @@ EXAMPLES = ROOT / "examples" / "ceasefire"
 # in sys.modules. A fresh process: pytest's own has torch (the tiny models are built with it).
 _SCRIPT = """
 import io, json, sys, contextlib
-from service.cli import main
+from dragoman.cli import main
 
 def brief(path):
     out = io.StringIO()
@@ -102,8 +102,8 @@ def test_spacy_sees_torch_when_it_is_imported_already() -> None:
 
 
 def test_the_fast_spacy_load_gives_the_same_tokenizer_and_entities() -> None:
-    from service.brief.entities import EntityFinder, Gazetteer
-    from service.loaders import spacy_without_torch
+    from dragoman.brief.entities import EntityFinder, Gazetteer
+    from dragoman.loaders import spacy_without_torch
 
     fast = EntityFinder(Gazetteer([]))._spacy  # spacy_pipeline: the tokenizer built once
     unused = ["lemmatizer", "parser", "attribute_ruler", "tagger", "senter"]

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from service.brief.clean import clean_page
-from service.brief.dates import find_dates
-from service.brief.entities import EntityFinder, Gazetteer, transliterate_ru
-from service.brief.figures import find_figures
-from service.brief.quotes import find_quotes
-from service.brief.types import QuoteKind
+from dragoman.brief.clean import clean_page
+from dragoman.brief.dates import find_dates
+from dragoman.brief.entities import EntityFinder, Gazetteer, transliterate_ru
+from dragoman.brief.figures import find_figures
+from dragoman.brief.quotes import find_quotes
+from dragoman.brief.types import QuoteKind
 from tests.conftest import ceasefire_gazetteer
 
 SHARED_EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "examples"
@@ -192,9 +192,9 @@ def test_dates(sentence: str, lang: str, expected: list[tuple[str, str, bool]]) 
 def test_extractive_agrees_across_languages_and_ranks_longer_articles() -> None:
     import json
 
-    from service.backends.extractive import LexRankExtractive
-    from service.brief.clean import clean_page
-    from service.text import split_sentences
+    from dragoman.backends.extractive import LexRankExtractive
+    from dragoman.brief.clean import clean_page
+    from dragoman.text import split_sentences
 
     lex = LexRankExtractive()
     root = Path(__file__).resolve().parents[1] / "fixtures" / "parallel"

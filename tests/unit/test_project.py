@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from service import cli, config
+from dragoman import cli, config
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,7 +53,7 @@ def test_models_pull_fails_fast_without_a_hub(tmp_path: Path) -> None:
     }
     env.pop("HF_ENDPOINT", None)
     r = subprocess.run(
-        [sys.executable, "-m", "service.cli", "models", "pull", "opus-mt-ru-en"],
+        [sys.executable, "-m", "dragoman.cli", "models", "pull", "opus-mt-ru-en"],
         capture_output=True,
         text=True,
         env=env,
@@ -63,7 +63,7 @@ def test_models_pull_fails_fast_without_a_hub(tmp_path: Path) -> None:
     assert "cannot be reached" in r.stderr and "DRAGOMAN_MODELS_DIR" in r.stderr
     assert not any(tmp_path.iterdir())
     r = subprocess.run(
-        [sys.executable, "-m", "service.cli", "models", "pull", "nope"],
+        [sys.executable, "-m", "dragoman.cli", "models", "pull", "nope"],
         capture_output=True,
         text=True,
         env=env,
@@ -74,7 +74,7 @@ def test_models_pull_fails_fast_without_a_hub(tmp_path: Path) -> None:
 
 def test_models_list_shows_missing_with_hint(tmp_path: Path) -> None:
     r = subprocess.run(
-        [sys.executable, "-m", "service.cli", "models", "list", "--models-dir", str(tmp_path)],
+        [sys.executable, "-m", "dragoman.cli", "models", "list", "--models-dir", str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -92,7 +92,7 @@ def test_cli_brief_reads_files_and_prints_markdown(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "service.cli",
+            "dragoman.cli",
             "brief",
             "--format",
             "json",
@@ -118,7 +118,7 @@ def test_cli_brief_reads_files_and_prints_markdown(tmp_path: Path) -> None:
 
 def test_cli_brief_with_a_story_gazetteer(tmp_path: Path) -> None:
     gazetteer = ROOT / "examples" / "ceasefire" / "gazetteer.toml"
-    base = [sys.executable, "-m", "service.cli", "brief", "--format", "json"]
+    base = [sys.executable, "-m", "dragoman.cli", "brief", "--format", "json"]
     where = [str(ROOT / "tests" / "fixtures" / "parallel"), "--models-dir", str(tmp_path)]
     r = subprocess.run(
         [*base, "--gazetteer", str(gazetteer), *where], capture_output=True, text=True, timeout=300
@@ -143,15 +143,15 @@ def test_readme_documents_every_setting_and_rpc() -> None:
     readme = (ROOT / "README.md").read_text()
     for f in config.fields(config.Settings):
         assert f"`DRAGOMAN_{f.name.upper()}`" in readme, f.name
-    from service.gen.dragoman.v1 import dragoman_pb2 as pb
+    from dragoman.gen.dragoman.v1 import dragoman_pb2 as pb
 
     for method in pb.DESCRIPTOR.services_by_name["Dragoman"].methods:
         assert f"`{method.name}`" in readme, method.name
 
 
 def test_read_articles_formats_and_errors(tmp_path: Path) -> None:
-    from service.articles import read_articles
-    from service.errors import InvalidInput
+    from dragoman.articles import read_articles
+    from dragoman.errors import InvalidInput
 
     (tmp_path / "one.txt").write_text("Peskov said the truce was over.")
     (tmp_path / "two.jsonl").write_text(
@@ -175,8 +175,8 @@ def test_read_articles_formats_and_errors(tmp_path: Path) -> None:
 
 
 def test_pull_pins_the_manifest_to_the_commit_it_got(tmp_path: Path) -> None:
-    from service.pull import pin_revision
-    from service.registry import read_manifest
+    from dragoman.pull import pin_revision
+    from dragoman.registry import read_manifest
 
     manifest = tmp_path / "manifest.toml"
     manifest.write_text((ROOT / "models" / "manifest.toml").read_text())

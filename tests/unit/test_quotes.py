@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from service.brief.entities import EntityFinder, Gazetteer
-from service.brief.quotes import FoundQuote, find_quotes, quote_spans
-from service.brief.types import QuoteKind
+from dragoman.brief.entities import EntityFinder, Gazetteer
+from dragoman.brief.quotes import FoundQuote, find_quotes, quote_spans
+from dragoman.brief.types import QuoteKind
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 import pytest
 
-from service.backends.base import Generation, Seq2Seq
-from service.errors import DeadlineExceeded, Overloaded
-from service.scheduler import BatchLimits, BatchScheduler
+from dragoman.backends.base import Generation, Seq2Seq
+from dragoman.errors import DeadlineExceeded, Overloaded
+from dragoman.scheduler import BatchLimits, BatchScheduler
 
 
 class Reverser(Seq2Seq):

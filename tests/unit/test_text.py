@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.errors import InputTooLarge, InvalidInput
-from service.text import check_texts, plan_chunks, split_sentences
+from dragoman.errors import InputTooLarge, InvalidInput
+from dragoman.text import check_texts, plan_chunks, split_sentences
 
 
 def words(text: str) -> int:
