@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -15,6 +17,13 @@ from dragoman.config import Settings
 from dragoman.domain import Article
 
 warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
+
+# `dragoman` processes the tests start use a cache of this session, never the user's
+# ~/.cache/dragoman (nor does a cache left by an earlier session hide a model run).
+os.environ.setdefault(
+    "DRAGOMAN_CACHE_PATH",
+    str(Path(tempfile.mkdtemp(prefix="dragoman-tests-")) / "cache.sqlite"),
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "ceasefire"
@@ -140,6 +149,8 @@ def empty_models(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         models_dir=tmp_path_factory.mktemp("none"),
         manifest=ROOT / "models" / "manifest.toml",
         metrics_port=0,
+        cache_path="",  # no persistent cache: every test runs the models (tests that test the
+        # cache give their own path); never the user's ~/.cache
     )
 
 

@@ -165,8 +165,8 @@ class Settings:
     cache_path: str = field(
         default="~/.cache/dragoman/cache.sqlite",
         metadata={
-            "help": "persistent cache of model outputs (sentence embeddings), shared by the "
-            "server and `dragoman batch`; '' turns it off"
+            "help": "persistent cache of model outputs (sentence embeddings, translations, "
+            "NER results), shared by the server and `dragoman batch`; '' turns it off"
         },
     )
     cache_max_mb: int = field(default=1024, metadata={"help": "size cap of the cache (LRU)"})

@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import functools
 import logging
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -70,6 +71,7 @@ class Engine:
             max_texts=settings.max_texts,
             max_text_chars=settings.max_text_chars,
             max_request_chars=settings.max_request_chars,
+            store=self.store,
         )
         self._summarization: SummarizationService | None = None
         self._brief: BriefBuilder | None = None
@@ -140,7 +142,11 @@ class Engine:
         if not self.settings.cache_path:
             return None
         path = Path(self.settings.cache_path).expanduser()
-        return Cache(path, max_bytes=self.settings.cache_max_mb * 1024 * 1024)
+        try:
+            return Cache(path, max_bytes=self.settings.cache_max_mb * 1024 * 1024)
+        except (OSError, sqlite3.Error) as exc:  # a read-only home: work on, uncached
+            log.warning("model-output cache off: cannot open %s (%s)", path, exc)
+            return None
 
     def embedder_if_loaded(self) -> E5Embedder | None:
         """The embedder when something has used it (metrics must not load it)."""
@@ -164,7 +170,7 @@ class Engine:
         if self._brief is None:
             self._brief = BriefBuilder(
                 self.embedder,
-                EntityFinder(Gazetteer()),
+                EntityFinder(Gazetteer(), store=self.store),
                 self.detector,
                 max_articles=self.settings.max_articles,
                 max_article_chars=self.settings.max_article_chars,

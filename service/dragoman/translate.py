@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from dragoman.backends.base import Generation, Seq2Seq
+from dragoman.cache import Cache, cache_key
 from dragoman.domain import SUPPORTED_LANGUAGES, GlossaryTerm, TranslateJob, TranslationResult
 from dragoman.errors import InvalidInput, UnsupportedLanguage, shown
 from dragoman.languages import UNDETERMINED, LanguageDetector, normalize_code
@@ -78,10 +79,14 @@ class TranslationService:
         max_texts: int,
         max_text_chars: int,
         max_request_chars: int,
+        store: Cache | None = None,
     ) -> None:
+        """`store`: the persistent cache of model outputs (shared with other processes): a
+        chunk translated before by the same model, revision and decoding options is not run."""
         self._registry = registry
         self._detector = detector
         self._pool = pool
+        self._store = store
         self._max_texts = max_texts
         self._max_text_chars = max_text_chars
         self._max_request_chars = max_request_chars
@@ -175,11 +180,41 @@ class TranslationService:
         flat = [
             c for t, lay in zip(texts, layouts, strict=True) for c in (lay.chunks if lay else [t])
         ]
-        outputs = iter(await scheduler.submit(flat, deadline))
+        outputs = iter(await self._run(entry, scheduler, flat, deadline))
         return [
             lay.join([next(outputs) for _ in lay.chunks]) if lay else next(outputs)
             for lay in layouts
         ]
+
+    async def _run(
+        self,
+        entry: ManifestEntry,
+        scheduler: BatchScheduler,
+        chunks: list[str],
+        deadline: float | None,
+    ) -> list[str]:
+        """Each chunk's translation: the same chunk once per call (agency copy repeats itself
+        across articles), and from the persistent cache when it was translated before."""
+        unique = list(dict.fromkeys(chunks))
+        done: dict[str, str] = {}
+        keys: dict[str, str] = {}
+        if self._store is not None:
+            opts = scheduler.options
+            revision = (
+                f"{entry.revision}/{entry.format}/{opts.max_new_tokens}/{opts.min_new_tokens}"
+                f"/{opts.beam_size}/{entry.source_prefix}"
+            )
+            keys = {c: cache_key(f"translate:{entry.name}", revision, c) for c in unique}
+            found = await asyncio.to_thread(self._store.get_many, list(keys.values()))
+            done = {c: found[k].decode() for c, k in keys.items() if k in found}
+        todo = [c for c in unique if c not in done]
+        if todo:
+            fresh = await scheduler.submit(todo, deadline)
+            done.update(zip(todo, fresh, strict=True))
+            if self._store is not None:
+                new = {keys[c]: done[c].encode() for c in todo}
+                await asyncio.to_thread(self._store.put_many, new)
+        return [done[c] for c in chunks]
 
     async def translate(
         self, job: TranslateJob, deadline: float | None = None

@@ -305,7 +305,7 @@ async def test_every_stage_checks_and_stops_where_it_is_told(
         "ingest",
         "fold_near_duplicates",
         "analyse",
-        "_ner",
+        "_tag",
         "_spans",
         "_cluster",
         "_project",

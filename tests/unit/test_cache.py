@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 from dragoman.cache import Cache, cache_key
+from dragoman.config import Settings
+from dragoman.domain import Article
 
 
 def test_exact_bytes_back_and_keys_by_model_revision_and_text(tmp_path: Path) -> None:
@@ -61,3 +63,95 @@ def test_threads_and_processes_share_it_under_eviction(tmp_path: Path) -> None:
         assert p.exitcode == 0
     n, total = Cache(path, max_bytes=50_000).size()
     assert 0 < n <= 1000 and total <= 50_000
+
+
+def test_ner_results_come_from_the_cache_identical(tmp_path: Path) -> None:
+    """A second finder on the same cache tags nothing: spaCy and natasha are never called, and
+    the spans are the same; a sentence repeated within one call is tagged once."""
+    from dragoman.brief.entities import EntityFinder, Gazetteer
+
+    store = Cache(tmp_path / "c.sqlite")
+    en = [
+        "Russian President Vladimir Putin met Alexander Lukashenko in Minsk.",
+        "The United Nations said the convoy was hit near Aleppo.",
+        "Russian President Vladimir Putin met Alexander Lukashenko in Minsk.",
+    ]
+    ru = ["Песков заявил журналистам в Москве, что Путин не встречался с Пригожиным."]
+    first = EntityFinder(Gazetteer(), store=store)
+    tagged_en, tagged_ru = first._ner(en, "en"), first._ner(ru, "ru")
+    assert any(label == "PERSON" for _, _, label, _ in tagged_en[0])
+    assert tagged_ru[0] and tagged_en[0] == tagged_en[2]
+    entries, _ = store.size()
+    assert entries == 3  # two distinct English sentences and one Russian
+
+    second = EntityFinder(Gazetteer(), store=store)
+
+    def no_model(*_: object) -> list[list[tuple[int, int, str, str]]]:
+        raise AssertionError("the NER model ran on a cached sentence")
+
+    second._tag = no_model  # type: ignore[method-assign]
+    assert second._ner(en, "en") == tagged_en
+    assert second._ner(ru, "ru") == tagged_ru
+    assert second.ner_loaded() == []  # not even loaded
+    assert second._ner(["Ни одного имени тут нет."], "ar") == [[]]  # no NER model for ar: none
+
+
+async def test_translations_come_from_the_cache_identical(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """Chunks translated before by the same model, revision and decoding options are not run
+    again; a repeated chunk within one request runs once; other options miss."""
+    import dataclasses
+
+    from dragoman.domain import TranslateJob
+    from dragoman.engine import Engine
+
+    settings = dataclasses.replace(
+        settings, embedded=False, metrics_port=-1, cache_path=str(tmp_path / "cache.sqlite")
+    )
+    texts = ["Песков заявил журналистам.", "Сделка сорвалась.", "Песков заявил журналистам."]
+    job = TranslateJob(texts=tuple(texts), source_language="ru", target_language="en")
+
+    async def translate(s: Settings) -> tuple[list[str], int]:
+        engine = Engine(s)
+        engine.load()
+        out = await engine.translation.translate(job)
+        [scheduler] = engine.pool.all()
+        ran = scheduler.stats.items
+        await engine.close()
+        return [r.text for r in out], ran
+
+    cold, ran = await translate(settings)
+    assert ran == 2 and cold[0] == cold[2]  # the repeated sentence ran once
+    warm, ran = await translate(settings)
+    assert warm == cold and ran == 0
+    _, ran = await translate(dataclasses.replace(settings, max_output_tokens=4))
+    assert ran == 2  # other decoding options: another key
+
+
+async def test_a_brief_from_the_cache_is_byte_identical(
+    tmp_path: Path, empty_models: Settings, example_articles: list[Article]
+) -> None:
+    """The same brief uncached, cold (filling the cache) and warm (embeddings and NER results
+    all from the cache, in a new engine)."""
+    import dataclasses
+
+    from dragoman.brief import types as bt
+    from dragoman.client import local_brief_json
+    from dragoman.engine import Engine
+
+    async def brief(cache_path: str) -> tuple[str, int, int]:
+        engine = Engine(dataclasses.replace(empty_models, cache_path=cache_path, metrics_port=-1))
+        engine.load(preload=False)
+        out = await engine.brief(bt.BriefJob(tuple(example_articles), "en"))
+        store = engine.store
+        hits, misses = (store.hits, store.misses) if store else (0, 0)
+        await engine.close()
+        return local_brief_json(out), hits, misses
+
+    path = str(tmp_path / "cache.sqlite")
+    plain, _, _ = await brief("")
+    cold, _, cold_misses = await brief(path)
+    warm, warm_hits, warm_misses = await brief(path)
+    assert cold == plain and warm == plain
+    assert cold_misses > 0 and warm_misses == 0 and warm_hits >= cold_misses

