@@ -100,7 +100,20 @@ class Settings:
         metadata={"help": "CTranslate2 threads per batch (default: all cores)"},
     )
     ct2_compute_type: str = field(
-        default="int8", metadata={"help": "CTranslate2 compute type (int8, int8_float32, float32)"}
+        default="int8",
+        metadata={
+            "help": "CTranslate2 compute type (int8, int8_float32, float32; on cuda also "
+            "int8_float16, float16)"
+        },
+    )
+    device: str = field(
+        default="cpu",
+        metadata={
+            "help": "where translation and summarisation models run: cpu, cuda (fails at "
+            "load without a visible CUDA device), or auto (cuda when there is one); the "
+            "embedded models and the brief stay on the CPU",
+            "choices": ("cpu", "cuda", "auto"),
+        },
     )
     torch_threads: int = field(
         default_factory=_default_threads, metadata={"help": "torch intra-op threads"}
@@ -241,7 +254,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                 parser.error(f"{env}={os.environ[env]!r} is not valid: {exc}")
         flag = "--" + f.name.replace("_", "-")
         help_text = f"{f.metadata.get('help', '')} (env {env}; default: %(default)s)"
-        parser.add_argument(flag, dest=f.name, type=conv, default=default, help=help_text)
+        choices = f.metadata.get("choices")
+        if choices is not None and default not in choices:
+            parser.error(f"{env}={default!r} is not valid: use one of {', '.join(choices)}")
+        parser.add_argument(
+            flag, dest=f.name, type=conv, default=default, choices=choices, help=help_text
+        )
 
 
 def from_namespace(ns: argparse.Namespace) -> Settings:

@@ -103,12 +103,47 @@ class ManifestEntry:
 Loader = Callable[[ManifestEntry, Path, Settings], Seq2Seq]
 
 
+def ct2_device(setting: str) -> str:
+    """The CTranslate2 device for the `device` setting (cpu | cuda | auto)."""
+    if setting == "cpu":
+        return "cpu"
+    import ctranslate2
+
+    gpus = ctranslate2.get_cuda_device_count()
+    if setting == "auto":
+        return "cuda" if gpus > 0 else "cpu"
+    if gpus == 0:
+        raise ModelUnavailable(
+            "device is cuda but CTranslate2 sees no CUDA device (it needs an NVIDIA driver and "
+            "the CUDA 12 cuBLAS libraries); set DRAGOMAN_DEVICE=cpu or auto"
+        )
+    return "cuda"
+
+
+def torch_device(setting: str) -> str:
+    """The torch device for the `device` setting (cpu | cuda | auto)."""
+    if setting == "cpu":
+        return "cpu"
+    from dragoman.loaders import import_torch
+
+    available = bool(import_torch().cuda.is_available())
+    if setting == "auto":
+        return "cuda" if available else "cpu"
+    if not available:
+        raise ModelUnavailable(
+            "device is cuda but torch sees no CUDA device (install a CUDA build of torch on a "
+            "machine with an NVIDIA GPU); set DRAGOMAN_DEVICE=cpu or auto"
+        )
+    return "cuda"
+
+
 def _load_ct2(entry: ManifestEntry, folder: Path, settings: Settings) -> Seq2Seq:
     from dragoman.backends.marian_ct2 import CT2Translator
 
     return CT2Translator(
         entry.name,
         folder,
+        device=ct2_device(settings.device),
         compute_type=settings.ct2_compute_type,
         inter_threads=settings.ct2_inter_threads,
         intra_threads=settings.ct2_intra_threads,
@@ -123,6 +158,7 @@ def _load_hf(entry: ManifestEntry, folder: Path, settings: Settings) -> Seq2Seq:
     return HFSeq2Seq(
         entry.name,
         folder,
+        device=torch_device(settings.device),
         threads=settings.torch_threads,
         max_input_tokens=entry.max_input_tokens,
         source_prefix=entry.source_prefix,

@@ -549,9 +549,10 @@ def test_gpu_overlay_asks_for_one_gpu_on_gpu_nodes(monkeypatch: pytest.MonkeyPat
     assert pod["nodeSelector"]
     assert any(t["key"] == "nvidia.com/gpu" for t in pod["tolerations"])
     s = settings_of(objs, monkeypatch)
-    # the server still runs CTranslate2 on the CPU, where int8_float16 is refused
-    assert s.ct2_compute_type in {"int8", "int8_float32", "float32"}
+    # the models run on the GPU, in a compute type CTranslate2 accepts there
+    assert s.device == "cuda" and s.ct2_compute_type == "int8_float16"
     cpu = rendered("cpu")
+    assert "DRAGOMAN_DEVICE" not in one(cpu, "ConfigMap")["data"]  # the default: cpu
     assert "nvidia.com/gpu" not in str(cpu)
     assert "topologySpreadConstraints" in one(cpu, "Deployment")["spec"]["template"]["spec"]
 

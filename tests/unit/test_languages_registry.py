@@ -119,3 +119,33 @@ def test_a_slim_install_skips_transformers_models_and_says_what_to_install(
     monkeypatch.setattr(registry, "missing_packages", real)
     assert reg.entry("distilbart-cnn-12-6").why_unusable(tmp_path) == ""
     reg.close()
+
+
+def test_device_setting(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """cpu | cuda | auto: auto takes the CPU on a machine without a GPU, cuda there fails at
+    load with what to do, and anything else is refused when the settings are read."""
+    import argparse
+    import dataclasses
+
+    from dragoman import config
+    from dragoman.registry import ct2_device, torch_device
+
+    assert ct2_device("auto") == "cpu" and torch_device("auto") == "cpu"
+    with pytest.raises(ModelUnavailable, match="DRAGOMAN_DEVICE=cpu or auto"):
+        ct2_device("cuda")
+    with pytest.raises(ModelUnavailable, match="no CUDA device"):
+        torch_device("cuda")
+    reg = Registry(dataclasses.replace(settings, device="auto"))
+    assert reg.model(reg.entry("opus-mt-ru-en")).count_tokens("Песков заявил.") > 1
+    reg.close()
+    cuda = Registry(dataclasses.replace(settings, device="cuda"))
+    with pytest.raises(ModelUnavailable, match="sees no CUDA device"):
+        cuda.model(cuda.entry("opus-mt-ru-en"))
+    parser = argparse.ArgumentParser()
+    config.add_arguments(parser)
+    assert config.from_namespace(parser.parse_args(["--device", "auto"])).device == "auto"
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--device", "gpu"])
+    monkeypatch.setenv("DRAGOMAN_DEVICE", "gpu")
+    with pytest.raises(SystemExit):
+        config.add_arguments(argparse.ArgumentParser())

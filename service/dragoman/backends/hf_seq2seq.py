@@ -19,6 +19,7 @@ class HFSeq2Seq(Seq2Seq):
         path: Path,
         *,
         threads: int = 0,
+        device: str = "cpu",
         max_input_tokens: int = 512,
         source_prefix: str = "",
     ) -> None:
@@ -32,8 +33,9 @@ class HFSeq2Seq(Seq2Seq):
         self.name = name
         self._prefix = source_prefix
         self._tokenizer: Any = AutoTokenizer.from_pretrained(str(path))
-        self._model: Any = AutoModelForSeq2SeqLM.from_pretrained(str(path))
+        self._model: Any = AutoModelForSeq2SeqLM.from_pretrained(str(path)).to(device)
         self._model.eval()
+        self._device = device
         limit = getattr(self._model.config, "max_position_embeddings", None) or max_input_tokens
         self.max_input_tokens = min(max_input_tokens, int(limit))
         self._torch = torch
@@ -48,7 +50,7 @@ class HFSeq2Seq(Seq2Seq):
     def generate(self, texts: Sequence[str], options: Generation) -> list[str]:
         enc = self._tokenizer(
             [self._with_prefix(t) for t in texts], return_tensors="pt", padding=True
-        )
+        ).to(self._device)
         kwargs: dict[str, Any] = {
             "max_new_tokens": options.max_new_tokens,
             "num_beams": options.beam_size,

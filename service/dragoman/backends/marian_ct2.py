@@ -21,6 +21,7 @@ class CT2Translator(Seq2Seq):
         name: str,
         path: Path,
         *,
+        device: str = "cpu",
         compute_type: str = "int8",
         inter_threads: int = 1,
         intra_threads: int = 0,
@@ -35,7 +36,7 @@ class CT2Translator(Seq2Seq):
         self._prefix = target_prefix.split() if target_prefix else []
         self._translator = ctranslate2.Translator(
             str(path),
-            device="cpu",
+            device=device,
             compute_type=compute_type,
             inter_threads=inter_threads,
             intra_threads=intra_threads,
