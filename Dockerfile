@@ -44,8 +44,9 @@ ENV PATH=/opt/venv/bin:$PATH \
 USER 10001:10001
 VOLUME ["/models"]
 EXPOSE 50051 9464
-# gRPC health (the server is NOT_SERVING until its models are loaded). Plaintext only: with
-# DRAGOMAN_TLS_CERT set, override or disable this check.
+# gRPC health (the server is NOT_SERVING until its models are loaded), in plaintext: on
+# DRAGOMAN_HEALTH_PORT when set (health alone, so it works with TLS and API keys on the main
+# port; docker-compose and Kubernetes set it), else on DRAGOMAN_PORT.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["python", "-c", "import grpc, os, sys; from grpc_health.v1 import health_pb2 as h, health_pb2_grpc as g; c = grpc.insecure_channel('127.0.0.1:' + os.environ.get('DRAGOMAN_PORT', '50051')); s = g.HealthStub(c).Check(h.HealthCheckRequest(), timeout=3); sys.exit(s.status != h.HealthCheckResponse.SERVING)"]
+  CMD ["python", "-c", "import grpc, os, sys; from grpc_health.v1 import health_pb2 as h, health_pb2_grpc as g; p = os.environ.get('DRAGOMAN_HEALTH_PORT', '-1'); p = p if p.isdigit() and p != '0' else os.environ.get('DRAGOMAN_PORT', '50051'); c = grpc.insecure_channel('127.0.0.1:' + p); s = g.HealthStub(c).Check(h.HealthCheckRequest(), timeout=3); sys.exit(s.status != h.HealthCheckResponse.SERVING)"]
 ENTRYPOINT ["dragoman", "serve"]

@@ -188,6 +188,13 @@ class Settings:
         default=9464,
         metadata={"help": "port of the Prometheus /metrics endpoint (-1: off, 0: any free port)"},
     )
+    health_port: int = field(
+        default=-1,
+        metadata={
+            "help": "a plaintext port serving only grpc.health.v1, for probes that cannot speak "
+            "TLS (Kubernetes' grpc probes); -1: off (health is on the main port too), 0: any"
+        },
+    )
     otel: bool = field(
         default=False,
         metadata={"help": "OpenTelemetry span per call (needs the otel extra installed)"},

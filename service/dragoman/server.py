@@ -35,6 +35,8 @@ class Running:
     loading: asyncio.Task[None]
     metrics: Metrics | None = None
     tls: bool = False
+    health_server: grpc.aio.Server | None = None
+    health_port: int = -1  # the plaintext health-only port (-1: none)
 
     @property
     def metrics_port(self) -> int:
@@ -43,6 +45,8 @@ class Running:
     async def stop(self, grace_s: float | None = None) -> None:
         await self.health.enter_graceful_shutdown()
         await self.server.stop(grace_s)
+        if self.health_server is not None:  # probes see NOT_SERVING until the end
+            await self.health_server.stop(None)
         self.loading.cancel()
         await self.engine.close()
         if self.metrics is not None:
@@ -117,10 +121,32 @@ async def create_server(settings: Settings, engine: Engine | None = None) -> Run
         "TLS" if credentials else "plaintext",
         f", {len(keys)} API keys" if keys else ", no API keys",
     )
+    health_server, health_port = None, -1
+    if settings.health_port >= 0:
+        # The same health servicer on its own plaintext server: nothing else is reachable there.
+        health_server = grpc.aio.server()
+        health_pb2_grpc.add_HealthServicer_to_server(health, health_server)
+        health_address = f"{settings.host}:{settings.health_port}"
+        health_port = health_server.add_insecure_port(health_address)
+        if health_port == 0:
+            await server.stop(None)
+            raise OSError(f"cannot listen on {health_address}")
+        await health_server.start()
+        log.info("health (plaintext, grpc.health.v1 only) on %s:%d", settings.host, health_port)
     if metrics is not None:
         metrics.serve(settings.host, settings.metrics_port)
     loading = asyncio.get_running_loop().create_task(_load(engine, health))
-    return Running(server, port, engine, health, loading, metrics, credentials is not None)
+    return Running(
+        server,
+        port,
+        engine,
+        health,
+        loading,
+        metrics,
+        credentials is not None,
+        health_server,
+        health_port,
+    )
 
 
 async def serve(settings: Settings) -> None:

@@ -34,6 +34,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def dockerfile_healthcheck() -> list[str]:
+    """The runtime stage's HEALTHCHECK command (exec form)."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    [line] = [x for x in text.splitlines() if x.startswith("HEALTHCHECK ")]
+    command: list[str] = json.loads(line[line.index("CMD ") + 4 :])
+    return command
+
+
 def dockerfile_install_step() -> str:
     """The builder's RUN instruction that runs scripts/install.sh, continuation lines joined."""
     text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
@@ -123,11 +131,12 @@ def test_slim_install_has_no_torch_and_briefs(slim_venv: Path, tmp_path: Path) -
 def test_slim_server_serves_ct2_and_names_the_hf_extra(
     slim_venv: Path, tiny_models: Path, tmp_path: Path
 ) -> None:
-    port = _free_port()
+    port, health_port = _free_port(), _free_port()
     env = _clean_env(
         tiny_models,
         DRAGOMAN_HOST="127.0.0.1",
         DRAGOMAN_PORT=str(port),
+        DRAGOMAN_HEALTH_PORT=str(health_port),
         DRAGOMAN_MAX_OUTPUT_TOKENS="8",
         DRAGOMAN_GRACE_S="2",
     )
@@ -140,6 +149,13 @@ def test_slim_server_serves_ct2_and_names_the_hf_extra(
     )
     try:
         Client(f"127.0.0.1:{port}").wait_ready(180)
+        # the image's HEALTHCHECK, run with the image's python (the venv's), passes
+        check = dockerfile_healthcheck()
+        assert check[0] == "python"
+        probe = subprocess.run(
+            [str(slim_venv / "bin" / "python"), *check[1:]], env=env, timeout=60, check=False
+        )
+        assert probe.returncode == 0
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = pb_grpc.DragomanStub(channel)
             models = {m.name: m for m in stub.ListModels(pb.ListModelsRequest(), timeout=10).models}

@@ -18,6 +18,7 @@ from dragoman.config import Settings
 from dragoman.gen.dragoman.v1 import dragoman_pb2 as pb
 from dragoman.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
 from dragoman.server import Running, create_server
+from tests.integration.conftest import wait_serving
 
 KEY_ALL = "all-rpcs-0123456789abcdef"
 KEY_LIST = "list-only-0123456789abcdef"
@@ -191,3 +192,37 @@ def test_key_lines() -> None:
     ]
     with pytest.raises(SecurityConfigError, match="line 1"):
         parse_keys("a:b:c:d", "test")
+
+
+async def test_plaintext_health_port_beside_tls_and_keys(
+    tmp_path: Path, pki: dict[str, Path]
+) -> None:
+    """Kubernetes' grpc probes speak neither TLS nor API keys: --health-port serves
+    grpc.health.v1 alone, in plaintext; the Dragoman service is not reachable there."""
+    keys = tmp_path / "keys"
+    keys.write_text(KEY_ALL + "\n")
+    running = await create_server(
+        _base(
+            tmp_path,
+            tls_cert=pki["cert"],
+            tls_key=pki["key"],
+            api_keys_file=keys,
+            health_port=0,
+        )
+    )
+    try:
+        assert running.tls and running.health_port > 0 and running.health_port != running.port
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{running.health_port}") as ch:
+            health = health_pb2_grpc.HealthStub(ch)
+            await wait_serving(ch, 60)  # (the engine loads nothing: embedded off)
+            status = (await health.Check(health_pb2.HealthCheckRequest(), timeout=5)).status
+            assert status == health_pb2.HealthCheckResponse.SERVING
+            stub = pb_grpc.DragomanStub(ch)
+            code, _ = await _code(stub.ListModels(pb.ListModelsRequest(), timeout=5))
+            assert code is grpc.StatusCode.UNIMPLEMENTED
+            # while stopping, probes read NOT_SERVING on that port until the end
+            await running.health.enter_graceful_shutdown()
+            status = (await health.Check(health_pb2.HealthCheckRequest(), timeout=5)).status
+            assert status == health_pb2.HealthCheckResponse.NOT_SERVING
+    finally:
+        await running.stop(0)

@@ -418,13 +418,18 @@ def test_every_dragoman_variable_named_in_deploy_files_is_a_setting() -> None:
 
 
 @pytest.mark.parametrize("tree", list(TREES))
-def test_probes_are_grpc_health_on_the_grpc_port(tree: str) -> None:
-    c = server_container(rendered(tree))
-    grpc_port = next(p["containerPort"] for p in c["ports"] if p["name"] == "grpc")
+def test_probes_are_grpc_health_on_the_plaintext_health_port(
+    tree: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    objs = rendered(tree)
+    c = server_container(objs)
+    health_port = next(p["containerPort"] for p in c["ports"] if p["name"] == "health")
+    # the server's own health-only port (plaintext: the kubelet speaks no TLS)
+    assert settings_of(objs, monkeypatch).health_port == health_port
     for kind in ("startupProbe", "readinessProbe", "livenessProbe"):
         probe = c[kind]
         assert set(probe) & {"grpc", "httpGet", "tcpSocket", "exec"} == {"grpc"}, kind
-        assert probe["grpc"]["port"] == grpc_port
+        assert probe["grpc"]["port"] == health_port
         assert probe.get("grpc", {}).get("service", "") == ""  # the whole server's status
     startup = c["startupProbe"]
     assert startup["failureThreshold"] * startup["periodSeconds"] >= 300  # models load slowly
