@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -129,3 +130,40 @@ def test_second_run_on_the_same_output_refuses(tmp_path: Path) -> None:
         with pytest.raises(BatchError, match="another dragoman batch is writing"):
             Batch(out)
     Batch(out).close()  # free again once the other run ends
+
+
+def test_remote_deals_stories_over_concurrent_streams() -> None:
+    """Stories go out over several BriefStreams at once (round_robin spreads the streams over
+    the servers); every result comes back once; a stream that fails ends the run loudly."""
+    import threading
+
+    from dragoman.batch.runner import RemoteError, remote
+
+    class FakeClient:
+        def __init__(self, fail: bool = False) -> None:
+            self.calls: list[list[str]] = []
+            self.together = threading.Barrier(3, timeout=10)  # all three streams at once
+            self.fail = fail
+
+        def brief_stream(self, part: list[tuple[str, list[Article]]], target: str) -> Any:
+            self.calls.append([sid for sid, _ in part])
+            self.together.wait()
+            for sid, members in part:
+                if self.fail and sid == "s4":
+                    raise ConnectionError("server gone")
+                if sid == "s2":
+                    yield sid, ("INVALID_ARGUMENT", "no text")
+                else:
+                    yield sid, (f'{{"n": {len(members)}}}', f"# {sid}", f"{sid} {target}")
+
+    stories = [(f"s{i}", [Article(id=f"a{i}", text="x")]) for i in range(7)]
+    client = FakeClient()
+    _, many = remote(client, 1.0, 3, streams=3)
+    got = dict(many(stories, "en"))
+    assert sorted(client.calls) == [["s0", "s3", "s6"], ["s1", "s4"], ["s2", "s5"]]
+    assert set(got) == {sid for sid, _ in stories}
+    assert isinstance(got["s2"], RemoteError) and got["s2"].status == "INVALID_ARGUMENT"
+    assert got["s5"] == ('{"n": 1}', "# s5", "s5 en")
+    _, failing = remote(FakeClient(fail=True), 1.0, 3, streams=3)
+    with pytest.raises(ConnectionError, match="server gone"):
+        list(failing(stories, "en"))

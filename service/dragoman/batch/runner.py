@@ -20,8 +20,10 @@ import glob
 import hashlib
 import json
 import os
+import queue
 import sqlite3
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -354,21 +356,53 @@ class RemoteError(DragomanError):
         self.status = status
 
 
-def remote(client: Any, threshold: float, window_days: int) -> tuple[Group, BriefMany]:
+def remote(
+    client: Any, threshold: float, window_days: int, streams: int = 4
+) -> tuple[Group, BriefMany]:
     """Stories and briefs from a server (or several: a dns:/// or ipv4: list target, spread by
-    round_robin): ClusterStories, then one BriefStream for every story to build."""
+    round_robin): ClusterStories, then the stories to build dealt over `streams` concurrent
+    BriefStreams (round_robin puts each on the next server; one server runs a stream's briefs
+    up to its max_concurrent_briefs at once)."""
 
     def group(articles: list[Article]) -> list[list[str]]:
         return [list(ids) for ids in client.cluster(articles, threshold, window_days)]
 
-    def many(
-        stories: list[tuple[str, list[Article]]], target: str
-    ) -> Iterator[tuple[str, Briefed]]:
-        for sid, outcome in client.brief_stream(stories, target):
+    def one(part: list[tuple[str, list[Article]]], target: str) -> Iterator[tuple[str, Briefed]]:
+        for sid, outcome in client.brief_stream(part, target):
             if isinstance(outcome, tuple) and len(outcome) == 2:  # (status, message)
                 yield sid, RemoteError(*outcome)
             else:
                 yield sid, outcome
+
+    def many(
+        stories: list[tuple[str, list[Article]]], target: str
+    ) -> Iterator[tuple[str, Briefed]]:
+        parts = [p for p in (stories[i :: max(1, streams)] for i in range(max(1, streams))) if p]
+        if len(parts) <= 1:
+            yield from one(stories, target)
+            return
+        results: queue.Queue[tuple[str, Briefed] | BaseException | None] = queue.Queue()
+
+        def drain(part: list[tuple[str, list[Article]]]) -> None:
+            try:
+                for item in one(part, target):
+                    results.put(item)
+            except BaseException as exc:  # the stream failed (server gone): the caller raises
+                results.put(exc)
+            finally:
+                results.put(None)
+
+        for part in parts:
+            threading.Thread(target=drain, args=(part,), daemon=True).start()
+        open_streams = len(parts)
+        while open_streams:
+            item = results.get()
+            if item is None:
+                open_streams -= 1
+            elif isinstance(item, BaseException):
+                raise item
+            else:
+                yield item
 
     return group, many
 
