@@ -246,6 +246,10 @@ def test_bullets_with_facts_stay() -> None:
         ("انهيار مبنى في وسط المدينة “متابعات – موقع الأخبار”", "انهيار مبنى في وسط المدينة"),
         ("Dam collapse: toll rises to 40 (AFP)", "Dam collapse: toll rises to 40"),
         ('Mayor says "we will rebuild"', 'Mayor says "we will rebuild"'),
+        ("date 2025-03-02 Floods close the coast road", "Floods close the coast road"),
+        ("Опубликовано: 02.03.2025 Паводок закрыл дорогу", "Паводок закрыл дорогу"),
+        ("2025 budget passes the lower house", "2025 budget passes the lower house"),
+        ("2025-03-02", "2025-03-02"),
     ],
 )
 def test_titles_lose_glued_credits(title: str, clean: str) -> None:

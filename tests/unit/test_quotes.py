@@ -185,3 +185,63 @@ def test_arabic_name_after_the_verb_that_is_not_its_subject(finder: EntityFinder
     ]
     quotes = _ar_quotes(finder, en, ar)
     assert all(_who(q) not in ("Ebrahim Raisi", "Vladimir Putin") for q in quotes)
+
+
+def test_an_office_speaks_as_itself_linked_to_its_principal(finder: EntityFinder) -> None:
+    """ "The press service of President X announced": the press service speaks (not X, not
+    nobody), linked to X's entity; a later subject-less verb continues it."""
+    en = ["Alexander Lukashenko spoke to the Wagner chief on Saturday."]
+    ar = [
+        "وأعلنت الخدمة الصحافية للرئيس البيلاروسي ألكسندر لوكاشينكو، أن «المحادثات استمرت طوال "
+        "اليوم وانتهت باتفاق».",
+        "وأشارت إلى أن «الاتفاق يشمل ضمانات أمنية للمقاتلين».",
+    ]
+    quotes = _ar_quotes(finder, en, ar)
+    direct = [q for q in quotes if q.kind is QuoteKind.DIRECT]
+    assert [_who(q) for q in direct] == ["Alexander Lukashenko press service"] * 2
+    lukashenko = finder.find({"en": en})["en"][0][0].entity_id
+    assert all(q.speaker is not None and q.speaker.entity_id == lukashenko for q in direct)
+    ru = ["Пресс-служба Лукашенко сообщила, что переговоры с Пригожиным шли весь день."]
+    (q,) = _quotes(finder, ru, "ru")
+    assert _who(q).endswith("press service") and "Lukashenko" in _who(q)
+    en_office = ["Lukashenko's press service said the talks had lasted the whole day."]
+    (q,) = _quotes(finder, en_office, "en")
+    assert _who(q).endswith("press service") and "Lukashenko" in _who(q)
+
+
+def test_a_name_inside_the_reported_words_is_not_a_new_speaker(finder: EntityFinder) -> None:
+    """ "The FSB said that its director X informed the president ...": the FSB's words."""
+    ar = [
+        "وقالت هيئة الأمن الفيدرالية الروسية إن مديرها ألكسندر بورتنيكوف أبلغ الرئيس فلاديمير "
+        "بوتين باعتقال أحد عشر شخصا بينهم أربعة مهاجمين."
+    ]
+    en = ["Alexander Bortnikov briefed Vladimir Putin."]
+    quotes = _ar_quotes(finder, en, ar)
+    assert quotes and all(_who(q) == "Federal Security Service" for q in quotes)
+    described = ["Russia's FSB security service said the gunmen were captured near the border."]
+    (q,) = _quotes(finder, described, "en")
+    assert _who(q) == "Federal Security Service"
+
+
+def test_a_surname_ner_missed_is_the_person_it_found_elsewhere(finder: EntityFinder) -> None:
+    """NER misses "аятолла Али Хаменеи" in one sentence and finds "Хаменеи" in the next: the
+    speaker of "Об этом заявил ..." is that person."""
+    ru = [
+        "В стране объявлен пятидневный траур в связи с гибелью президента.",
+        "Об этом заявил руководитель и духовный лидер страны аятолла Али Хаменеи.",
+        "Хаменеи также выразил соболезнования семьям погибших.",
+    ]
+    quotes = _quotes(finder, ru, "ru")
+    assert any(q.sentence_index == 0 and _who(q) == "Khamenei" for q in quotes)
+
+
+def test_a_speech_verb_is_never_taken_for_an_agency_name(finder: EntityFinder) -> None:
+    """ "وأفاد" (and reported) is a verb, not AFAD; the Kremlin frames the quotation."""
+    ar = [
+        'وأفاد الكرملين في بيان، بأن مدير جهاز الأمن الفدرالي "إف إس بي" أبلغ الرئيس فلاديمير '
+        'بوتين، "بتوقيف 11 شخصا، بينهم الإرهابيون الأربعة الضالعون مباشرة في الهجوم".'
+    ]
+    mentions = finder.mentions(ar, "ar")
+    assert "AFAD" not in {m.name for m in mentions[0]}
+    direct = [q for q in find_quotes(ar, mentions, "ar") if q.kind is QuoteKind.DIRECT]
+    assert direct and all(_who(q) == "Kremlin" for q in direct)

@@ -652,10 +652,21 @@ def clean_page(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p.strip())
 
 
+# A date label a page puts before its headline: "date 2024-05-20 Iran mourns ...", "Published
+# 20.05.2024 ...", "20 May 2024 |"
+_DATE_LEAD = re.compile(
+    r"^(?:(?:date|published|updated|опубликовано|дата|تاريخ(?:\s+النشر)?)\s*:?\s*)?"
+    r"(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{2,4})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?"
+    r"\s*[|:–—-]?\s+(?=\S)",
+    re.IGNORECASE,
+)
+
+
 def clean_title(title: str) -> str:
     """A title without the source or credit a page glues to it ("… “متابعات – Site”",
-    "… (AFP)")."""
+    "… (AFP)") or the date label before it ("date 2024-05-20 …")."""
     line = " ".join(title.split())
+    line = _DATE_LEAD.sub("", line)
     line = _CREDIT_TAIL.sub("", line).strip()
     return _QUOTED_CREDIT.sub("", line).strip()
 

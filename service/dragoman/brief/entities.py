@@ -1004,7 +1004,49 @@ class EntityFinder:
                 found.append(_Span(lang, i, start, end, surface, etype, "", name, alt))
                 taken.add(start, end)
             result.append(sorted(found, key=lambda m: m.start))
+        if lang in ("en", "ru"):
+            self._propagate(sentences, result, lang)
         return result
+
+    @staticmethod
+    def _propagate(sentences: list[str], result: list[list[_Span]], lang: str) -> None:
+        """A person NER found in one sentence is that person where NER missed the same surname
+        in another sentence of the input ("Об этом заявил ... аятолла Али Хаменеи" untagged,
+        "Хаменеи также выразил ..." tagged): the surname, capitalised, as written."""
+        people: dict[str, _Span] = {}
+        for row in result:
+            for sp in row:
+                if sp.type is EntityType.PERSON and not sp.eid:
+                    last = sp.surface.split()[-1]
+                    if len(last) >= 4 and last[0].isupper() and last[1:].islower():
+                        people.setdefault(last, sp)
+        if not people:
+            return
+        words = "|".join(re.escape(w) for w in sorted(people, key=len, reverse=True))
+        pattern = re.compile(rf"(?<![\w-])({words})(?![\w-])")
+        for i, sentence in enumerate(sentences):
+            row = result[i]
+            added = False
+            for hit in pattern.finditer(sentence):
+                if any(sp.start < hit.end() and hit.start() < sp.end for sp in row):
+                    continue
+                src = people[hit.group()]
+                row.append(
+                    _Span(
+                        lang,
+                        i,
+                        hit.start(),
+                        hit.end(),
+                        hit.group(),
+                        src.type,
+                        "",
+                        src.name,
+                        src.alt,
+                    )
+                )
+                added = True
+            if added:
+                row.sort(key=lambda sp: sp.start)
 
     def mentions(
         self, sentences: list[str], lang: str, gazetteer: Gazetteer | None = None

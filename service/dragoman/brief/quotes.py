@@ -232,6 +232,45 @@ _PRINCIPAL = {
 }
 _ROLE_AFTER = re.compile(rf"^(?:’s|'s)?\s*(?:{_EN_ROLES}|пресс-\w+)\b", re.IGNORECASE)
 
+# Offices that speak for their principal: "пресс-служба Лукашенко сообщила", "Lukashenko's press
+# service said", "أعلنت الخدمة الصحافية للرئيس البيلاروسي X". The speaker is the office, named
+# after its principal ("Alexander Lukashenko press service"), linked to the principal's entity.
+_AR_PRESS = _ar("الصحفية الصحافية الصحفي الصحافي الإعلامي الاعلامي الإعلامية الاعلامية")
+_OFFICE_BEFORE = {
+    "en": re.compile(
+        r"\b(?P<office>press\s+service|press\s+office|office)\s+(?:of|for)\s+(?:the\s+)?"
+        r"(?:[A-Z][\w.’'-]*\s+){0,3}$",
+        re.IGNORECASE,
+    ),
+    "ru": re.compile(
+        r"(?<!\w)(?P<office>пресс-служб|пресс-центр|офис|аппарат|канцеляри)\w*\s+(?:\w+\s+){0,3}$",
+        re.IGNORECASE,
+    ),
+    "ar": re.compile(
+        rf"(?<!\w)[وف]?(?P<office>(?:{_ar('الخدمة المكتب مكتب')})(?:\s+(?:{_AR_PRESS}))?)"
+        r"(?!\w)(?:\s+\S+){0,4}\s*[(،,]?\s*$"
+    ),
+}
+_OFFICE_AFTER = re.compile(
+    r"^(?:’s|'s)?\s*(?P<office>press\s+service|press\s+office|office)\b", re.IGNORECASE
+)
+
+
+def _office_name(office: str) -> str:
+    """The English label of an office word: press service, press office, office."""
+    low = _fold_ar(office.casefold())
+    if re.search(r"press\s+service|пресс-служб|пресс-центр|الخدمه", low):
+        return "press service"
+    if re.search(r"press\s+office|صحف|صحاف|اعلام", low):
+        return "press office"
+    return "office"
+
+
+def _office(m: Mention, office: str) -> Mention:
+    """The office of `m` as a speaker: its principal's entity, the office's name."""
+    return replace(m, name=f"{m.name} {_office_name(office)}", type=EntityType.ORGANIZATION)
+
+
 _PREPOSITION = {
     "en": re.compile(
         r"(?:^|(?P<prev>\S+)\s+)(?:in|at|from|of|for|with|by|to|on|into|about|against|near|after)"
@@ -266,12 +305,18 @@ _ADVERBS_RU = (
     r"(?:(?:также|ранее|уже|вновь|тогда|позже|затем|неоднократно|лично|впоследствии|накануне|"
     r"сегодня|вчера|в\s+\w+)\s+)*"
 )
-_APPOSITION = r"(?:\s*\([^()]*\))?(?:\s*,\s*[^,;:.!?]{1,110},)?\s*"
+# "X (Y) said", "X, the minister, said", "X, a woman living in A, in the district of B, recounts"
+_APPOSITION = r"(?:\s*\([^()]*\))?(?:\s*,\s*[^,;:.!?]{1,110}(?:,\s*[^,;:.!?]{1,60})?,)?\s*"
 _GAP = {  # what may stand between a subject and its verb
     "en": re.compile(rf"^{_APPOSITION}{_ADVERBS_EN}$", re.IGNORECASE),
     "ru": re.compile(rf"^{_APPOSITION}{_ADVERBS_RU}$", re.IGNORECASE),
 }
 _EN_LEAD_GAP = re.compile(r"^\s*,\s*[^,;:.!?]{1,60}\s$")  # "Raoul Nehme, the minister said"
+# An organisation's name with a descriptor before its verb: "Russia's FSB security service said"
+_EN_DESCRIBED = re.compile(
+    r"^\s+(?:[a-z]+\s+){0,2}(?:service|agency|ministry|committee|council|authority|forces|"
+    rf"police|army|group|government|office)\s+{_ADVERBS_EN}$"
+)
 _EN_AFTER_GAP = re.compile(  # "said Peskov", "says Kremlin spokesman Dmitry Peskov"
     rf"^\s*(?:(?:the|a|an|its|his|her|their)\s+|[A-Z][\w.’'-]*\s+|(?:{_EN_ROLES}|senior|deputy|"
     r"former|foreign|defen[cs]e|interior|health|prime|state|chief|top)\s+)*$"
@@ -327,9 +372,15 @@ def _refine(m: Mention, mentions: list[Mention], outside: str, lang: str, floor:
             return _Subject.NAMED, n
         if m.type is EntityType.PERSON and not _PRINCIPAL[lang].search(before):
             return _Subject.NAMED, m  # "пресс-секретарь Дмитрий Песков", "قال الرئيس التركي X"
+        office = _OFFICE_BEFORE[lang].search(before)
+        if office is not None and m.type in _SPEAKER_TYPES:
+            return _Subject.NAMED, _office(m, office.group("office"))
         return _Subject.UNNAMED, None
-    if _ROLE_AFTER.match(outside[m.end : m.end + 40]):  # "a Kremlin spokesman (Dmitry Peskov)"
+    after = outside[m.end : m.end + 40]
+    if _ROLE_AFTER.match(after):  # "a Kremlin spokesman (Dmitry Peskov)"
         n = _adjacent_person(mentions, m, outside)
+        if n is None and (office := _OFFICE_AFTER.match(after)) is not None:
+            return _Subject.NAMED, _office(m, office.group("office"))  # "X's press service"
         return (_Subject.NAMED, n) if n else (_Subject.UNNAMED, None)
     return _Subject.NAMED, m
 
@@ -350,8 +401,12 @@ def _subject_before(
         ok = (
             _GAP[lang].match(gap)
             or (lang == "en" and at_start and _EN_LEAD_GAP.match(gap))
+            or (lang == "en" and m.type is EntityType.ORGANIZATION and _EN_DESCRIBED.match(gap))
             or (gap.strip() == "," and lead.endswith(","))  # "The official, George Kettaneh, said"
         )
+        office = _OFFICE_AFTER.match(gap) if lang == "en" else None
+        if office is not None and re.fullmatch(rf"\s+{_ADVERBS_EN}", gap[office.end() :]):
+            return _Subject.NAMED, _office(m, office.group("office"))  # "X's press service said"
         if not ok or _POSSESSOR.match(gap) or _after_preposition(outside[: m.start], lang):
             continue
         if m.type is EntityType.LOCATION and not (at_start or not gap.strip()):
@@ -684,7 +739,7 @@ def find_quotes(
             if _words(text) < _SHORT and (speaker is None or not s.cues):
                 continue  # a term in quotation marks ("very little") unless someone said it
             out.append(FoundQuote(text, QuoteKind.DIRECT, speaker, i, qs, qe))
-        out.extend(_reported(sentences, info, i))
+        out.extend(_reported(sentences, info, i, lang))
     out.sort(key=lambda q: (q.sentence_index, q.start))
     return out
 
@@ -705,7 +760,16 @@ def _nearest(s: _Sentence, qs: int, qe: int) -> Mention | None:
     return s.speakers[k]
 
 
-def _reported(sentences: list[str], info: list[_Sentence], i: int) -> list[FoundQuote]:
+# A complementiser (and at most two words: "إن مديرها X") right before a clause's subject: that
+# clause is inside the words reported by the clause before it.
+_INNER = {
+    "en": re.compile(r"\bthat\s+(?:\S+\s+){0,2}$", re.IGNORECASE),
+    "ru": re.compile(r"(?<!\w)что\s+(?:\S+\s+){0,2}$", re.IGNORECASE),
+    "ar": re.compile(rf"(?<!\w)[وف]?{_AR_THAT}(?!\w)\s*(?:\S+\s+){{0,2}}$"),
+}
+
+
+def _reported(sentences: list[str], info: list[_Sentence], i: int, lang: str) -> list[FoundQuote]:
     """Reported speech of sentence `i`: its clauses whose speech verb has a named subject, split
     where the clause of another subject starts ("Putin had vowed ..., Peskov said ..."); with "Об
     этом заявил X", the sentence before it (it says only who spoke)."""
@@ -722,6 +786,7 @@ def _reported(sentences: list[str], info: list[_Sentence], i: int) -> list[Found
                 out.append(FoundQuote(prev.strip(), QuoteKind.REPORTED, who, i - 1, 0, len(prev)))
             return out
     bounds: list[tuple[int, Mention | None]] = []
+    said_end = 0  # where the verb of the last clause ends
     for c, who in zip(s.cues, s.speakers, strict=True):
         if c.subject is _Subject.CONTINUE:
             continue
@@ -729,6 +794,15 @@ def _reported(sentences: list[str], info: list[_Sentence], i: int) -> list[Found
             continue
         if who is None and any(w is not None for _, w in bounds):
             continue  # a verb inside the reported words ("X said the attackers had warned")
+        if (
+            bounds
+            and bounds[-1][1] is not None
+            and _INNER[lang].search(sentence[said_end : c.clause])
+        ):
+            # the reported words themselves name who told whom: "the FSB said that its director
+            # X informed Putin ...", "وقالت الهيئة إن مديرها X أبلغ ..."
+            continue
+        said_end = c.end
         start = 0
         if bounds:
             start = c.clause
