@@ -245,3 +245,32 @@ def test_a_speech_verb_is_never_taken_for_an_agency_name(finder: EntityFinder) -
     assert "AFAD" not in {m.name for m in mentions[0]}
     direct = [q for q in find_quotes(ar, mentions, "ar") if q.kind is QuoteKind.DIRECT]
     assert direct and all(_who(q) == "Kremlin" for q in direct)
+
+
+def test_a_plain_noun_after_the_verb_names_the_organisation_just_introduced(
+    finder: EntityFinder,
+) -> None:
+    """«...», — сообщили спасатели, after «Спасательная организация "Белые каски"»: theirs."""
+    ru = [
+        'Спасательная организация "Белые каски" назвала ситуацию в пострадавших районах '
+        "катастрофической.",
+        "Она также призвала международное сообщество помочь пострадавшим районам.",
+        '"Только после рассвета стали ясны масштабы трагедии. Мы работаем без перерыва", '
+        "– сообщили спасатели.",
+    ]
+    quotes = _quotes(finder, ru, "ru")
+    direct = [q for q in quotes if q.kind is QuoteKind.DIRECT]
+    assert [_who(q) for q in direct] == ["White Helmets"]
+
+
+def test_words_after_a_conjunction_and_an_unnamed_subject_are_not_the_first_speakers(
+    finder: EntityFinder,
+) -> None:
+    """ "X has vowed to punish ..., after authorities said ...": X's words stop there."""
+    en = [
+        "Russian President Vladimir Putin has vowed to punish those behind the attack on the "
+        "concert hall, after authorities said the four main suspects were caught near the border."
+    ]
+    quotes = _quotes(finder, en, "en")
+    assert quotes and all(_who(q) == "Vladimir Putin" for q in quotes)
+    assert all("suspects were caught" not in q.text for q in quotes)

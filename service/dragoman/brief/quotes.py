@@ -516,6 +516,13 @@ def _role(outside: str, vs: int, ve: int, lang: str) -> str:
         )
         if hit is not None and re.match(r"глав\w*\s+государств", hit.group(0).strip(), re.I):
             return "президент"  # "добавил глава государства"
+        if hit is None:
+            # "», — сообщили спасатели" after «Спасательная организация "Белые каски"»: a plain
+            # noun that names the last speaker by what it is; its stem is matched against the
+            # words that introduced that speaker
+            noun = re.match(r"^\s*([а-яё]{6,})\s*(?:[,.;:!?]|$)", outside[ve:])
+            if noun is not None and _INVERSION["ru"].search(outside[:vs]):
+                return noun.group(1)[:5]
     elif lang == "ar":  # "وأردف الرئيس الروسي: «…»", "وأكد الرئيس التركي ..."
         hit = re.match(rf"^\s*[وف]?((?:{_AR_ROLES}))(?!\w)", outside[ve:])
         if hit is not None:
@@ -760,6 +767,15 @@ def _nearest(s: _Sentence, qs: int, qe: int) -> Mention | None:
     return s.speakers[k]
 
 
+# A conjunction and a plain plural subject right before a speech verb: a clause of its own.
+_OWN_CLAUSE = {
+    "en": re.compile(
+        r"\b(?:after|as|while|before|when|since|but|and)\s+(?P<subj>(?:the\s+)?(?:local\s+|state\s+)?"
+        r"(?:authorities|officials|police|rescuers|witnesses|residents|investigators|"
+        r"prosecutors|doctors|medics|sources))\s+(?:had\s+|have\s+)?$",
+        re.IGNORECASE,
+    ),
+}
 # A complementiser (and at most two words: "إن مديرها X") right before a clause's subject: that
 # clause is inside the words reported by the clause before it.
 _INNER = {
@@ -793,7 +809,14 @@ def _reported(sentences: list[str], info: list[_Sentence], i: int, lang: str) ->
         if bounds and (bounds[-1][1] == who or c.clause <= bounds[-1][0]):
             continue
         if who is None and any(w is not None for _, w in bounds):
-            continue  # a verb inside the reported words ("X said the attackers had warned")
+            # a verb inside the reported words ("X said the attackers had warned") - unless a
+            # conjunction opens a clause of its own there ("X vowed ..., after authorities
+            # said ..."): those words are nobody's we know, and not X's
+            own = _OWN_CLAUSE.get(lang)
+            hit = own.search(sentence[: c.start]) if own else None
+            if hit is not None and hit.start("subj") > bounds[-1][0]:
+                bounds.append((hit.start("subj"), None))
+            continue
         if (
             bounds
             and bounds[-1][1] is not None
