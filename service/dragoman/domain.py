@@ -111,6 +111,9 @@ class Limits:
     max_articles: int
     max_article_chars: int
     max_message_bytes: int
+    brief_max_chars: int
+    brief_max_sentences: int
+    summarize_max_sentences: int
 
 
 @dataclass(frozen=True)

@@ -243,6 +243,9 @@ class Engine:
             s.max_articles,
             s.max_article_chars,
             s.max_message_bytes,
+            s.brief_max_chars,
+            s.brief_max_sentences,
+            s.summarize_max_sentences,
         )
 
     def models(self, task: str = "") -> ModelsReport:

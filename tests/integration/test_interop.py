@@ -214,6 +214,7 @@ def test_sigterm_with_a_call_in_flight(tiny_models: Path, tmp_path: Path) -> Non
         "DRAGOMAN_MAX_OUTPUT_TOKENS": "64",
         "DRAGOMAN_CT2_INTRA_THREADS": "1",
         "DRAGOMAN_BATCH_MAX_ITEMS": "8",
+        "DRAGOMAN_CACHE_PATH": "",
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "dragoman.cli", "serve"],
@@ -226,7 +227,11 @@ def test_sigterm_with_a_call_in_flight(tiny_models: Path, tmp_path: Path) -> Non
         Client(f"127.0.0.1:{port}").wait_ready(120)
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = pb_grpc.DragomanStub(channel)
-            texts = [f"Песков заявил журналистам {i}, что надежды мало. " * 10 for i in range(1024)]
+            # every sentence distinct: a repeated one would run once (and the cache is off)
+            texts = [
+                " ".join(f"Песков заявил журналистам {i}-{k}, что надежды мало." for k in range(10))
+                for i in range(1024)
+            ]
             call = stub.Translate.future(
                 pb.TranslateRequest(texts=texts, source_language="ru", target_language="en"),
                 timeout=120,

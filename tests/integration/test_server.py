@@ -182,6 +182,9 @@ async def test_list_models(stub: pb_grpc.DragomanStub) -> None:
     assert all(m.local_path.startswith("$DRAGOMAN_MODELS_DIR/") for m in resp.models if m.hub_id)
     assert "ru-ar (via en)" in resp.translation_pairs and "ru-en" in resp.translation_pairs
     assert resp.limits.max_texts == 1024
+    # the cost budget is part of the limits a client can read
+    assert (resp.limits.brief_max_chars, resp.limits.brief_max_sentences) == (300_000, 2_000)
+    assert resp.limits.summarize_max_sentences == 3_000
     only = await stub.ListModels(pb.ListModelsRequest(task="summarize"))
     assert {m.task for m in only.models} == {"summarize"}
 

@@ -140,6 +140,9 @@ def models_response(report: ModelsReport) -> pb.ListModelsResponse:
             max_articles=lim.max_articles,
             max_article_chars=lim.max_article_chars,
             max_message_bytes=lim.max_message_bytes,
+            brief_max_chars=lim.brief_max_chars,
+            brief_max_sentences=lim.brief_max_sentences,
+            summarize_max_sentences=lim.summarize_max_sentences,
         ),
     )
 

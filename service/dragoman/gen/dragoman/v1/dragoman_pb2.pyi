@@ -7,8 +7,10 @@ for Russian, English and Arabic.
 Limits (also returned by ListModels in `limits`):
   * Translate / DetectLanguage: at most 1024 texts per request, each at most 50,000 characters,
     at most 1,000,000 characters in all.
-  * Summarize: one text of at most 200,000 characters.
-  * Brief: at most 200 articles, each at most 200,000 characters.
+  * Summarize: one text of at most 200,000 characters and 3,000 sentences.
+  * Brief: at most 200 articles, each at most 200,000 characters, and at most 300,000
+    characters and 2,000 sentences in all (a cost budget, checked before any work:
+    RESOURCE_EXHAUSTED says how to split the request).
   * A whole request message is at most 16 MiB (the server's max receive size).
 Errors: INVALID_ARGUMENT names the field and what to fix (an enum number this contract does
 not define and a Timestamp outside the years 1000-9999 or with nanos outside 0-999,999,999 are
@@ -723,7 +725,9 @@ class BriefRequest(_message.Message):
     """A version for provenance ("" is fine: a content hash is always recorded)."""
     @_builtins.property
     def articles(self) -> _containers.RepeatedCompositeFieldContainer[Global___Article]:
-        """1 to 200 articles, each text at most 200,000 characters."""
+        """1 to 200 articles, each text at most 200,000 characters, at most 300,000 characters and
+        2,000 sentences in all.
+        """
 
     @_builtins.property
     def gazetteer(self) -> _containers.RepeatedCompositeFieldContainer[Global___GazetteerEntry]:
@@ -1521,6 +1525,9 @@ class Limits(_message.Message):
     MAX_ARTICLES_FIELD_NUMBER: _builtins.int
     MAX_ARTICLE_CHARS_FIELD_NUMBER: _builtins.int
     MAX_MESSAGE_BYTES_FIELD_NUMBER: _builtins.int
+    BRIEF_MAX_CHARS_FIELD_NUMBER: _builtins.int
+    BRIEF_MAX_SENTENCES_FIELD_NUMBER: _builtins.int
+    SUMMARIZE_MAX_SENTENCES_FIELD_NUMBER: _builtins.int
     max_texts: _builtins.int
     """Most texts in one Translate/DetectLanguage request."""
     max_text_chars: _builtins.int
@@ -1533,6 +1540,12 @@ class Limits(_message.Message):
     """Longest article (and Summarize text), in characters."""
     max_message_bytes: _builtins.int
     """Largest request or response message, in bytes."""
+    brief_max_chars: _builtins.int
+    """Most characters in all articles of one Brief."""
+    brief_max_sentences: _builtins.int
+    """Most sentences in all articles of one Brief."""
+    summarize_max_sentences: _builtins.int
+    """Most sentences in one Summarize text."""
     def __init__(
         self,
         *,
@@ -1542,10 +1555,13 @@ class Limits(_message.Message):
         max_articles: _builtins.int = ...,
         max_article_chars: _builtins.int = ...,
         max_message_bytes: _builtins.int = ...,
+        brief_max_chars: _builtins.int = ...,
+        brief_max_sentences: _builtins.int = ...,
+        summarize_max_sentences: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["max_article_chars", b"max_article_chars", "max_articles", b"max_articles", "max_message_bytes", b"max_message_bytes", "max_request_chars", b"max_request_chars", "max_text_chars", b"max_text_chars", "max_texts", b"max_texts"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["brief_max_chars", b"brief_max_chars", "brief_max_sentences", b"brief_max_sentences", "max_article_chars", b"max_article_chars", "max_articles", b"max_articles", "max_message_bytes", b"max_message_bytes", "max_request_chars", b"max_request_chars", "max_text_chars", b"max_text_chars", "max_texts", b"max_texts", "summarize_max_sentences", b"summarize_max_sentences"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

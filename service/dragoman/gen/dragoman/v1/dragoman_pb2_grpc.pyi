@@ -7,8 +7,10 @@ for Russian, English and Arabic.
 Limits (also returned by ListModels in `limits`):
   * Translate / DetectLanguage: at most 1024 texts per request, each at most 50,000 characters,
     at most 1,000,000 characters in all.
-  * Summarize: one text of at most 200,000 characters.
-  * Brief: at most 200 articles, each at most 200,000 characters.
+  * Summarize: one text of at most 200,000 characters and 3,000 sentences.
+  * Brief: at most 200 articles, each at most 200,000 characters, and at most 300,000
+    characters and 2,000 sentences in all (a cost budget, checked before any work:
+    RESOURCE_EXHAUSTED says how to split the request).
   * A whole request message is at most 16 MiB (the server's max receive size).
 Errors: INVALID_ARGUMENT names the field and what to fix (an enum number this contract does
 not define and a Timestamp outside the years 1000-9999 or with nanos outside 0-999,999,999 are
