@@ -83,3 +83,76 @@ def test_real_features_on_a_mixed_feed() -> None:
     assert p == 1.0, groups  # unrelated stories never merge
     assert ["match-en"] in groups and ["phone-ru"] in groups  # one-offs stay alone
     assert r >= 0.7, groups
+
+
+def _reference(
+    articles: list[ArticleFeatures], threshold: float, window_days: int
+) -> list[list[str]]:
+    """The algorithm as the module docstring states it, pair by pair (slow, obviously right)."""
+    from dragoman.batch.cluster import (
+        ENTITY_WEIGHT,
+        Story,
+        _idf,
+        _in_window,
+        _overlap,
+        _story_in_window,
+        _story_overlap,
+    )
+
+    ordered = sorted(articles, key=lambda a: (a.published or date.min, a.id))
+    idf = _idf(ordered)
+    stories: list[Story] = []
+    for a in ordered:
+        best, best_score = None, threshold
+        for s in stories:
+            if not _in_window(a.published, s, window_days):
+                continue
+            score = float(a.vector @ s.centroid) + ENTITY_WEIGHT * _overlap(a.actors, s, idf)
+            if score >= best_score:
+                best, best_score = s, score
+        if best is None:
+            best = Story()
+            stories.append(best)
+        best.add(a)
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(stories)):
+            j = i + 1
+            while j < len(stories):
+                x, y = stories[i], stories[j]
+                score = float(x.centroid @ y.centroid) + ENTITY_WEIGHT * _story_overlap(x, y, idf)
+                if _story_in_window(x, y, window_days) and score >= threshold:
+                    x.absorb(y)
+                    del stories[j]
+                    merged = True
+                    j = i + 1
+                    continue
+                j += 1
+    return sorted((s.ids for s in stories), key=lambda ids: (-len(ids), ids))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_fast_clustering_is_the_algorithm_pair_by_pair(seed: int) -> None:
+    """Scoring every story at once and skipping pairs that cannot reach the threshold changes
+    nothing: a feed with shared common actors ("Russia" in every story) and near-threshold
+    pairs clusters exactly as the pair-by-pair reference does."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(12, 32)).astype(np.float32)
+    feed = []
+    for i in range(160):
+        s = int(rng.integers(12))
+        v = centres[s] + rng.normal(scale=0.9, size=32).astype(np.float32) + 1.5
+        actors = {f"s{s}-{int(k)}" for k in rng.integers(0, 5, size=2)}
+        actors |= {f"common-{int(rng.integers(4))}"}
+        feed.append(
+            ArticleFeatures(
+                f"a{i:03d}",
+                (v / np.linalg.norm(v)).astype(np.float32),
+                frozenset(actors),
+                date(2025, 3, 1 + int(rng.integers(6))),
+            )
+        )
+    fast = cluster(feed, threshold=DEFAULT_THRESHOLD, window_days=3)
+    assert fast == _reference(feed, DEFAULT_THRESHOLD, 3)
+    assert 1 < len(fast) < len(feed)  # the feed exercises both joining and staying apart

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -114,6 +115,124 @@ def _story_in_window(x: Story, y: Story, window_days: int) -> bool:
     return (y.first - x.last).days <= window_days and (x.first - y.last).days <= window_days
 
 
+_DENSE_AFTER = 32  # an actor named in more stories than this gets a count per story in an array
+
+
+class _Stories:
+    """The stories of one clustering run as arrays: their vector totals and norms (a centroid is
+    total / norm), first and last dates, member counts, and per actor the stories that name it
+    (a set, or for an actor many stories name, an array of counts), so that an article is
+    scored against every story at once."""
+
+    def __init__(self, dim: int, idf: Callable[[str], float]) -> None:
+        self.idf = idf
+        self.totals = np.zeros((64, dim), dtype=np.float32)
+        self.norms = np.ones(64, dtype=np.float32)
+        self.members = np.zeros(64, dtype=np.float32)
+        self.first = np.zeros(64, dtype=np.int64)
+        self.last = np.zeros(64, dtype=np.int64)
+        self.dated = np.zeros(64, dtype=bool)
+        self.alive = np.zeros(64, dtype=bool)
+        self.stories: list[Story] = []
+        self.by_actor: dict[str, set[int]] = {}
+        self.dense: dict[str, NDArray[np.float32]] = {}
+
+    def __len__(self) -> int:
+        return len(self.stories)
+
+    def _grow(self) -> None:
+        n = len(self.norms) * 2
+
+        def grown(old: NDArray[Any], fill: float = 0) -> NDArray[Any]:
+            new = np.full((n, *old.shape[1:]), fill, dtype=old.dtype)
+            new[: len(old)] = old
+            return new
+
+        self.totals, self.norms = grown(self.totals), grown(self.norms, 1)
+        self.members, self.first, self.last = (
+            grown(self.members),
+            grown(self.first),
+            grown(self.last),
+        )
+        self.dated, self.alive = grown(self.dated), grown(self.alive)
+        self.dense = {e: grown(c) for e, c in self.dense.items()}
+
+    def new(self) -> int:
+        if len(self.stories) == len(self.norms):
+            self._grow()
+        self.stories.append(Story())
+        k = len(self.stories) - 1
+        self.alive[k] = True
+        return k
+
+    def add(self, k: int, a: ArticleFeatures) -> None:
+        story = self.stories[k]
+        story.add(a)
+        self.members[k] += 1
+        self.totals[k] += a.vector
+        self.norms[k] = max(float(np.linalg.norm(self.totals[k])), 1e-12)
+        if story.first is not None and story.last is not None:
+            self.first[k], self.last[k] = story.first.toordinal(), story.last.toordinal()
+            self.dated[k] = True
+        for e in a.actors:
+            named = self.by_actor.setdefault(e, set())
+            named.add(k)
+            if e in self.dense:
+                self.dense[e][k] += 1
+            elif len(named) > _DENSE_AFTER:
+                counts = np.zeros(len(self.norms), dtype=np.float32)
+                for j in named:
+                    counts[j] = self.stories[j].actors[e]
+                self.dense[e] = counts
+
+    def absorb(self, k: int, j: int) -> None:
+        """Story j joins story k and is gone."""
+        for a in self.stories[j].members:
+            self.add(k, a)
+        for e in self.stories[j].actors:
+            self.by_actor[e].discard(j)
+            if e in self.dense:
+                self.dense[e][j] = 0
+        self.alive[j], self.members[j] = False, 0
+        self.stories[j] = Story()
+
+    def cosines(self, vector: NDArray[np.float32], upto: int) -> NDArray[np.float32]:
+        out: NDArray[np.float32] = (self.totals[:upto] @ vector) / self.norms[:upto]
+        return out
+
+    def in_window(self, day: date | None, upto: int, window_days: int) -> NDArray[np.bool_]:
+        ok = self.alive[:upto].copy()
+        if day is not None:
+            d = day.toordinal()
+            near = (self.first[:upto] - d <= window_days) & (d - self.last[:upto] <= window_days)
+            ok &= ~self.dated[:upto] | near
+        return ok
+
+    def shares(self, weights: dict[str, float], upto: int, *, presence: bool) -> NDArray[Any]:
+        """Per story below `upto`: the sum over the actors e of weights[e] x the share of the
+        story's articles that name e (presence: x 1 when the story names e at all)."""
+        out = np.zeros(upto, dtype=np.float64)
+        size = np.maximum(self.members[:upto], 1)
+        for e, w in weights.items():
+            if e in self.dense:
+                counts = self.dense[e][:upto]
+                out += w * ((counts > 0) if presence else counts / size)
+                continue
+            for k in self.by_actor.get(e, ()):
+                if k < upto:
+                    out[k] += w if presence else w * self.stories[k].actors[e] / size[k]
+        return out
+
+    def overlaps(self, actors: frozenset[str], upto: int) -> NDArray[Any]:
+        """_overlap(actors, story) for every story below `upto` (0 where none is shared)."""
+        weights = {e: self.idf(e) for e in actors}
+        total = sum(weights.values())
+        if not total:
+            return np.zeros(upto)
+        out: NDArray[Any] = self.shares(weights, upto, presence=False) / total
+        return out
+
+
 def cluster(
     articles: Sequence[ArticleFeatures],
     *,
@@ -122,44 +241,68 @@ def cluster(
     check: Callable[[], None] = lambda: None,
 ) -> list[list[str]]:
     """Stories as sorted lists of article ids, largest first; deterministic for a given input
-    whatever its order."""
+    whatever its order. Each article is scored against every story at once (one matrix
+    product; the actor overlap only for the stories that share an actor with it), so a day's
+    feed of thousands of articles clusters in seconds."""
     if not articles:
         return []
     ordered = sorted(articles, key=lambda a: (a.published or date.min, a.id))
     idf = _idf(ordered)
-    stories: list[Story] = []
+    st = _Stories(len(ordered[0].vector), idf)
     for a in ordered:
         check()
-        best, best_score = None, threshold
-        for s in stories:
-            if not _in_window(a.published, s, window_days):
-                continue
-            score = float(a.vector @ s.centroid) + ENTITY_WEIGHT * _overlap(a.actors, s, idf)
-            if score >= best_score:
-                best, best_score = s, score
-        if best is None:
-            best = Story()
-            stories.append(best)
-        best.add(a)
-    # Merge stories that came out alike once complete (order effects of the first pass).
+        n = len(st)
+        best = -1
+        if n:
+            score = st.cosines(a.vector, n) + ENTITY_WEIGHT * st.overlaps(a.actors, n)
+            score[~st.in_window(a.published, n, window_days)] = -np.inf
+            top = float(score.max())
+            if top >= threshold:
+                best = int(np.flatnonzero(score == top)[-1])  # ties: the later story
+        if best < 0:
+            best = st.new()
+        st.add(best, a)
+    _merge(st, threshold, window_days, check)
+    stories = [s for k, s in enumerate(st.stories) if st.alive[k]]
+    return sorted((s.ids for s in stories), key=lambda ids: (-len(ids), ids))
+
+
+def _merge(st: _Stories, threshold: float, window_days: int, check: Callable[[], None]) -> None:
+    """Merge stories that came out alike once complete (order effects of the first pass): a
+    pair qualifies when cosine + ENTITY_WEIGHT x their actor overlap reaches the threshold.
+    The overlap of x and y is at most the share of x's weighted actors that y names, so only
+    pairs whose cosine plus that bound reaches the threshold are looked at. Passes repeat
+    until no pair qualifies; within a pass a story takes in every later story that qualifies
+    with it."""
     merged = True
     while merged:
         merged = False
-        check()
-        for i in range(len(stories)):
-            for j in range(i + 1, len(stories)):
-                x, y = stories[i], stories[j]
-                if not _story_in_window(x, y, window_days):
-                    continue
-                overlap = _story_overlap(x, y, idf)
-                if float(x.centroid @ y.centroid) + ENTITY_WEIGHT * overlap >= threshold:
-                    x.absorb(y)
-                    del stories[j]
-                    merged = True
+        for i in range(len(st)):
+            if not st.alive[i]:
+                continue
+            check()
+            again = True
+            while again:
+                again = False
+                x = st.stories[i]
+                n = len(st)
+                size = len(x.members)
+                weights = {e: st.idf(e) * c / size for e, c in x.actors.items()}
+                mass = sum(weights.values())
+                if not mass:
                     break
-            if merged:
-                break
-    return sorted((s.ids for s in stories), key=lambda ids: (-len(ids), ids))
+                bound = st.shares(weights, n, presence=True) / mass
+                cos = (st.totals[:n] @ st.totals[i]) / (st.norms[:n] * st.norms[i])
+                hope = (cos + ENTITY_WEIGHT * bound >= threshold) & st.alive[:n]
+                hope[: i + 1] = False
+                for j in np.flatnonzero(hope):
+                    y = st.stories[int(j)]
+                    if not _story_in_window(x, y, window_days):
+                        continue
+                    if float(cos[j]) + ENTITY_WEIGHT * _story_overlap(x, y, st.idf) >= threshold:
+                        st.absorb(i, int(j))
+                        merged = again = True
+                        break
 
 
 def bcubed(predicted: Sequence[Sequence[str]], gold: dict[str, str]) -> tuple[float, float, float]:

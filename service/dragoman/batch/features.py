@@ -4,7 +4,8 @@ scripts, as the brief finds them)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -18,6 +19,13 @@ from dragoman.languages import LanguageDetector
 from dragoman.text import split_sentences
 
 ACTOR_SENTENCES = 30  # sentences read for actors: the lead names a story's actors
+EMBED_CALL = 256  # sentences per embedding call (the caller is checked between calls)
+
+
+def _checked(n: int, check: Callable[[], None]) -> Iterator[int]:
+    for i in range(0, n, EMBED_CALL):
+        check()
+        yield i
 
 
 def features(
@@ -41,13 +49,8 @@ def features(
             sentences = sentences[1:]
         leads.append(([title] if title else []) + sentences)
         langs.append(lang)
-    vectors = []
-    for lead in leads:
-        check()
-        rows = embedder.embed(lead[: LEAD_SENTENCES + 1] or [" "])
-        mean = rows.mean(axis=0)
-        vectors.append((mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32))
-    # Entities over the whole feed at once, so names join across languages and scripts.
+    # Entities over the whole feed at once, so names join across languages and scripts: in a
+    # thread, beside the embeddings (NER and e5 each keep one core busy).
     by_lang: dict[str, list[str]] = {}
     where: list[tuple[str, int, int]] = []  # article -> (language, first sentence, count)
     for lead, lang in zip(leads, langs, strict=True):
@@ -58,7 +61,25 @@ def features(
         where.append((lang, len(pool), len(lead)))
         pool.extend(lead)
     check()
-    found = entities.find(by_lang) if by_lang else {}
+    with ThreadPoolExecutor(1, thread_name_prefix="features-ner") as pool_:
+        finding = pool_.submit(entities.find, by_lang, check=check) if by_lang else None
+        # the title and lead of every article in few large calls, then one mean per article
+        texts = [t for lead in leads for t in (lead[: LEAD_SENTENCES + 1] or [" "])]
+        rows = (
+            np.concatenate(
+                [embedder.embed(texts[i : i + EMBED_CALL]) for i in _checked(len(texts), check)]
+            )
+            if texts
+            else np.zeros((0, embedder.dim), dtype=np.float32)
+        )
+        found = finding.result() if finding is not None else {}
+    vectors = []
+    at = 0
+    for lead in leads:
+        n = len(lead[: LEAD_SENTENCES + 1] or [" "])
+        mean = rows[at : at + n].mean(axis=0)
+        at += n
+        vectors.append((mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32))
     out = []
     for a, vec, (lang, start, count) in zip(articles, vectors, where, strict=True):
         mentions = found.get(lang, [])[start : start + count]
