@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import os
 import sys
@@ -154,7 +155,21 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     from dragoman.batch.runner import BatchError, local_brief, local_group, remote, run, sequential
     from dragoman.batch.runner import table as closing_table
 
-    if args.server:
+    if args.ray and args.server:
+        print(
+            "dragoman batch: --ray and --server exclude each other: the models run on a Ray "
+            "cluster or on a dragoman server, not both",
+            file=sys.stderr,
+        )
+        return 2
+    session = contextlib.ExitStack()
+    if args.ray:
+        from dragoman.batch.ray_runner import on_ray
+
+        group, brief = session.enter_context(
+            on_ray(args.ray, config.from_namespace(args), args.threshold, args.window_days)
+        )
+    elif args.server:
         client = _client(args)
         client.wait_ready(args.wait)
         group, brief = remote(client, args.threshold, args.window_days)
@@ -170,9 +185,10 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         group = local_group(feats, args.threshold, args.window_days)
         brief = sequential(local_brief(engine))
     try:
-        report = run(
-            args.inputs, Path(args.out), group, brief, target=args.target, progress=sys.stderr
-        )
+        with session:
+            report = run(
+                args.inputs, Path(args.out), group, brief, target=args.target, progress=sys.stderr
+            )
     except BatchError as exc:
         print(f"dragoman batch: {exc}", file=sys.stderr)
         return 2
@@ -292,6 +308,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--wait", type=float, default=120.0, help="seconds to wait for the server to be SERVING"
+    )
+    p.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        default="",
+        metavar="ADDRESS",
+        help="features and briefs on Ray Data actor pools (the ray extra): alone, a Ray instance "
+        "on this machine; with an address (ray://head:10001, auto), that cluster",
     )
     p.set_defaults(func=_cmd_batch)
 

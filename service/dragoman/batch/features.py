@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from numpy.typing import NDArray
 
 from dragoman.backends.e5_embedder import E5Embedder
 from dragoman.batch.cluster import LEAD_SENTENCES, ArticleFeatures
@@ -28,16 +29,14 @@ def _checked(n: int, check: Callable[[], None]) -> Iterator[int]:
         yield i
 
 
-def features(
+def leads(
     articles: Sequence[Article],
-    embedder: E5Embedder,
     detector: LanguageDetector,
-    entities: EntityFinder,
     check: Callable[[], None] = lambda: None,
-) -> list[ArticleFeatures]:
-    """One ArticleFeatures per article, in order. Articles in unsupported languages get a
-    vector of their text all the same (e5 is multilingual) and no actors."""
-    leads: list[list[str]] = []
+) -> tuple[list[list[str]], list[str]]:
+    """Per article: its title and first sentences (page furniture removed), and its language
+    (detected where the article gives none)."""
+    out: list[list[str]] = []
     langs: list[str] = []
     for a in articles:
         check()
@@ -47,10 +46,42 @@ def features(
         title = clean_title(a.title)
         if title and sentences and sentences[0].startswith(title):
             sentences = sentences[1:]
-        leads.append(([title] if title else []) + sentences)
+        out.append(([title] if title else []) + sentences)
         langs.append(lang)
-    # Entities over the whole feed at once, so names join across languages and scripts: in a
-    # thread, beside the embeddings (NER and e5 each keep one core busy).
+    return out, langs
+
+
+def lead_vectors(
+    leads: Sequence[list[str]], embedder: E5Embedder, check: Callable[[], None] = lambda: None
+) -> list[NDArray[np.float32]]:
+    """Per article: the normalised mean e5 vector of its title and lead sentences (every text
+    embedded in few large calls)."""
+    texts = [t for lead in leads for t in (lead[: LEAD_SENTENCES + 1] or [" "])]
+    rows = (
+        np.concatenate(
+            [embedder.embed(texts[i : i + EMBED_CALL]) for i in _checked(len(texts), check)]
+        )
+        if texts
+        else np.zeros((0, embedder.dim), dtype=np.float32)
+    )
+    vectors = []
+    at = 0
+    for lead in leads:
+        n = len(lead[: LEAD_SENTENCES + 1] or [" "])
+        mean = rows[at : at + n].mean(axis=0)
+        at += n
+        vectors.append((mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32))
+    return vectors
+
+
+def feed_actors(
+    leads: Sequence[list[str]],
+    langs: Sequence[str],
+    entities: EntityFinder,
+    check: Callable[[], None] = lambda: None,
+) -> list[frozenset[str]]:
+    """Per article: the entity ids it names, found over the whole feed at once so that names
+    join across languages and scripts (none for an unsupported language)."""
     by_lang: dict[str, list[str]] = {}
     where: list[tuple[str, int, int]] = []  # article -> (language, first sentence, count)
     for lead, lang in zip(leads, langs, strict=True):
@@ -61,28 +92,29 @@ def features(
         where.append((lang, len(pool), len(lead)))
         pool.extend(lead)
     check()
-    with ThreadPoolExecutor(1, thread_name_prefix="features-ner") as pool_:
-        finding = pool_.submit(entities.find, by_lang, check=check) if by_lang else None
-        # the title and lead of every article in few large calls, then one mean per article
-        texts = [t for lead in leads for t in (lead[: LEAD_SENTENCES + 1] or [" "])]
-        rows = (
-            np.concatenate(
-                [embedder.embed(texts[i : i + EMBED_CALL]) for i in _checked(len(texts), check)]
-            )
-            if texts
-            else np.zeros((0, embedder.dim), dtype=np.float32)
-        )
-        found = finding.result() if finding is not None else {}
-    vectors = []
-    at = 0
-    for lead in leads:
-        n = len(lead[: LEAD_SENTENCES + 1] or [" "])
-        mean = rows[at : at + n].mean(axis=0)
-        at += n
-        vectors.append((mean / max(float(np.linalg.norm(mean)), 1e-12)).astype(np.float32))
-    out = []
-    for a, vec, (lang, start, count) in zip(articles, vectors, where, strict=True):
-        mentions = found.get(lang, [])[start : start + count]
-        actors = frozenset(m.entity_id for row in mentions for m in row)
-        out.append(ArticleFeatures(a.id, vec, actors, published_date(a.published)))
-    return out
+    found = entities.find(by_lang, check=check) if by_lang else {}
+    return [
+        frozenset(m.entity_id for row in found.get(lang, [])[start : start + count] for m in row)
+        for lang, start, count in where
+    ]
+
+
+def features(
+    articles: Sequence[Article],
+    embedder: E5Embedder,
+    detector: LanguageDetector,
+    entities: EntityFinder,
+    check: Callable[[], None] = lambda: None,
+) -> list[ArticleFeatures]:
+    """One ArticleFeatures per article, in order: the entity pass runs in a thread beside the
+    embeddings (NER and e5 each keep a core busy). Articles in unsupported languages get a
+    vector of their text all the same (e5 is multilingual) and no actors."""
+    texts, langs = leads(articles, detector, check)
+    with ThreadPoolExecutor(1, thread_name_prefix="features-ner") as pool:
+        finding = pool.submit(feed_actors, texts, langs, entities, check)
+        vectors = lead_vectors(texts, embedder, check)
+        actors = finding.result()
+    return [
+        ArticleFeatures(a.id, vec, named, published_date(a.published))
+        for a, vec, named in zip(articles, vectors, actors, strict=True)
+    ]
