@@ -6,7 +6,8 @@ Starts N `dragoman serve` processes on loopback (embedded models, no translation
 brief's own work), waits until each is SERVING and has made one brief, then times
 `dragoman batch FEED --out NEW --server ipv4:127.0.0.1:P1,...` (ClusterStories on one server,
 the stories dealt over 4 concurrent BriefStreams that round_robin spreads over the servers).
-Each configuration runs --runs times, alternating; medians. The feed is the real-article dev
+Each configuration runs --runs times, alternating, on fresh servers each time (a server keeps
+the embeddings it computed); medians. The feed is the real-article dev
 set when it is present (bench/quality/data/, git-ignored), else the repo's fixtures.
 
 On a 2-core machine more processes cannot add cores; what they can add is parallelism the GIL
@@ -105,14 +106,20 @@ def start_servers(n: int) -> tuple[list[subprocess.Popen[bytes]], list[int]]:
     return procs, ports
 
 
-def warm_up(ports: list[int], feed: Path) -> None:
-    from dragoman.articles import read_articles
-    from dragoman.client import Client
+WARM_UP = (
+    "The city council met on Tuesday to discuss the new budget. The mayor said the plan would "
+    "fund two schools and repair the main bridge before winter."
+)
 
-    first = read_articles([feed])[:2]
+
+def warm_up(ports: list[int]) -> None:
+    """One brief per server of a text that is not in the feed: every model loaded and used."""
+    from dragoman.client import Client
+    from dragoman.domain import Article
+
     for port in ports:
         with Client(f"127.0.0.1:{port}") as client:
-            client.brief(first, "en", as_json=False)
+            client.brief([Article(id="warm-up", text=WARM_UP, language="en")], "en", False)
 
 
 def batch_seconds(ports: list[int], feed: Path) -> float:
@@ -141,6 +148,13 @@ def rss_mb(procs: list[subprocess.Popen[bytes]]) -> float:
     return sum(psutil.Process(p.pid).memory_info().rss for p in procs) / 2**20
 
 
+def stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.wait(30)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--runs", type=int, default=3)
@@ -150,36 +164,31 @@ def main() -> None:
     counts = [int(x) for x in a.processes.split(",")]
     feed, source, n_articles = feed_file()
     load = [os.getloadavg()[0]]
-    running = {}
-    try:
+    times: dict[int, list[float]] = {n: [] for n in counts}
+    memory: dict[int, float] = {}
+    for r in range(a.runs):
         for n in counts:
-            print(f"starting {n} server(s) ...", flush=True)
-            running[n] = start_servers(n)
-            warm_up(running[n][1], feed)
-        times: dict[int, list[float]] = {n: [] for n in counts}
-        for r in range(a.runs):
-            for n in counts:
-                print(f"  run {r + 1}/{a.runs}: {n} process(es) ...", flush=True)
-                times[n].append(batch_seconds(running[n][1], feed))
-            load.append(os.getloadavg()[0])
-        memory = {n: rss_mb(running[n][0]) for n in counts}
-    finally:
-        for procs, _ in running.values():
-            for proc in procs:
-                proc.terminate()
-            for proc in procs:
-                proc.wait(30)
+            # fresh servers every run: a server remembers the embeddings of what it has seen
+            print(f"  run {r + 1}/{a.runs}: {n} process(es) ...", flush=True)
+            procs, ports = start_servers(n)
+            try:
+                warm_up(ports)
+                times[n].append(batch_seconds(ports, feed))
+                memory[n] = max(memory.get(n, 0.0), rss_mb(procs))
+            finally:
+                stop(procs)
+        load.append(os.getloadavg()[0])
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT
     ).stdout.strip()
     lines = [
         f"bench.scaleout {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, commit {commit}, "
         f"{os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}",
-        f"feed: {source}; medians of {a.runs} runs, alternating; "
+        f"feed: {source}; medians of {a.runs} runs, alternating, fresh servers each run; "
         "load average (1 min) at start and after each round: "
         + " -> ".join(f"{x:.1f}" for x in load),
         "",
-        "| servers | batch wall s (min-max) | articles/s | vs 1 server | servers' RSS MB |",
+        "| servers | batch wall s (min-max) | articles/s | vs 1 server | servers' peak RSS MB |",
         "|---|---|---|---|---|",
     ]
     base = statistics.median(times[counts[0]])
