@@ -5,6 +5,7 @@ its own output is never input."""
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 from collections.abc import Sequence
 from datetime import date
@@ -77,8 +78,12 @@ def test_one_brief_per_story_then_nothing_rebuilt(tmp_path: Path) -> None:
     assert sorted(brief.calls) == [["flood-1", "flood-2"], ["match-1"], ["vote-1", "vote-2"]]
     _exactly_once(out, ids)
     again = FakeBrief()
-    report = run([str(feed)], out, group, sequential(again))
+    shown = io.StringIO()
+    report = run([str(feed)], out, group, sequential(again), progress=shown)
     assert again.calls == [] and report.reused == 3
+    # each phase says where it is: what was read, the stories formed, what is left to brief
+    assert "read 5 articles (0 items unusable)" in shown.getvalue()
+    assert "3 stories in" in shown.getvalue() and "0 to brief, 3 unchanged" in shown.getvalue()
 
 
 def test_new_articles_rebuild_only_the_stories_they_touch(tmp_path: Path) -> None:

@@ -254,6 +254,13 @@ def run(
             articles.append(a if a.id else _with_id(a, aid))
         report.articles = len(articles)
         by_id = {a.id: a for a in articles}
+        if progress is not None:
+            progress.write(
+                f"read {len(articles)} articles ({len(errors)} items unusable); "
+                "forming stories (embeddings and names of every article) ...\n"
+            )
+            progress.flush()
+        grouping = time.monotonic()
         groups = group(articles) if articles else []
         report.stories = len(groups)
         built = batch.done()
@@ -264,6 +271,14 @@ def run(
         started = time.monotonic()
         todo = [sid for sid in sorted(wanted) if sid not in built]
         report.reused = len(wanted) - len(todo)
+        if progress is not None:
+            seconds = time.monotonic() - grouping
+            rate = len(articles) / max(seconds, 1e-6)
+            progress.write(
+                f"{len(groups)} stories in {seconds:.0f} s ({rate:.1f} articles/s); "
+                f"{len(todo)} to brief, {report.reused} unchanged\n"
+            )
+            progress.flush()
         articles_done = 0
         results = brief([(sid, wanted[sid]) for sid in todo], target)
         for n, (sid, result) in enumerate(results, 1):
