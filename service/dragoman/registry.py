@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 import threading
@@ -30,8 +31,14 @@ HF_EXTRA = "install dragoman with its hf extra (pip install 'dragoman[hf]', or s
 
 
 def missing_packages(fmt: str) -> list[str]:
-    """The packages the backend for `fmt` needs that this install lacks (nothing is imported)."""
-    return [p for p in BACKEND_PACKAGES.get(fmt, ()) if importlib.util.find_spec(p) is None]
+    """The packages the backend for `fmt` needs that this install lacks (nothing is imported;
+    each package is looked up once per process: every translation route asks)."""
+    return [p for p in BACKEND_PACKAGES.get(fmt, ()) if not _installed_package(p)]
+
+
+@functools.cache
+def _installed_package(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
 
 
 @dataclass(frozen=True)
@@ -103,38 +110,47 @@ class ManifestEntry:
 Loader = Callable[[ManifestEntry, Path, Settings], Seq2Seq]
 
 
-def ct2_device(setting: str) -> str:
-    """The CTranslate2 device for the `device` setting (cpu | cuda | auto)."""
+def _device(setting: str, has_cuda: Callable[[], bool], missing: str) -> str:
+    """The device for the `device` setting (cpu | cuda | auto): `has_cuda` asks the backend
+    (called only when the setting is not cpu); `missing` says what cuda needs."""
     if setting == "cpu":
         return "cpu"
-    import ctranslate2
-
-    gpus = ctranslate2.get_cuda_device_count()
+    if has_cuda():
+        return "cuda"
     if setting == "auto":
-        return "cuda" if gpus > 0 else "cpu"
-    if gpus == 0:
-        raise ModelUnavailable(
-            "device is cuda but CTranslate2 sees no CUDA device (it needs an NVIDIA driver and "
-            "the CUDA 12 cuBLAS libraries); set DRAGOMAN_DEVICE=cpu or auto"
-        )
-    return "cuda"
+        return "cpu"
+    raise ModelUnavailable(f"device is cuda but {missing}; set DRAGOMAN_DEVICE=cpu or auto")
+
+
+def ct2_device(setting: str) -> str:
+    """The CTranslate2 device for the `device` setting (cpu | cuda | auto)."""
+
+    def has_cuda() -> bool:
+        import ctranslate2
+
+        return int(ctranslate2.get_cuda_device_count()) > 0
+
+    return _device(
+        setting,
+        has_cuda,
+        "CTranslate2 sees no CUDA device (it needs an NVIDIA driver and the CUDA 12 cuBLAS "
+        "libraries)",
+    )
 
 
 def torch_device(setting: str) -> str:
     """The torch device for the `device` setting (cpu | cuda | auto)."""
-    if setting == "cpu":
-        return "cpu"
-    from dragoman.loaders import import_torch
 
-    available = bool(import_torch().cuda.is_available())
-    if setting == "auto":
-        return "cuda" if available else "cpu"
-    if not available:
-        raise ModelUnavailable(
-            "device is cuda but torch sees no CUDA device (install a CUDA build of torch on a "
-            "machine with an NVIDIA GPU); set DRAGOMAN_DEVICE=cpu or auto"
-        )
-    return "cuda"
+    def has_cuda() -> bool:
+        from dragoman.loaders import import_torch
+
+        return bool(import_torch().cuda.is_available())
+
+    return _device(
+        setting,
+        has_cuda,
+        "torch sees no CUDA device (install a CUDA build of torch on a machine with an NVIDIA GPU)",
+    )
 
 
 def _load_ct2(entry: ManifestEntry, folder: Path, settings: Settings) -> Seq2Seq:

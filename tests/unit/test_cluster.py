@@ -88,32 +88,63 @@ def test_real_features_on_a_mixed_feed() -> None:
 def _reference(
     articles: list[ArticleFeatures], threshold: float, window_days: int
 ) -> list[list[str]]:
-    """The algorithm as the module docstring states it, pair by pair (slow, obviously right)."""
-    from dragoman.batch.cluster import (
-        ENTITY_WEIGHT,
-        Story,
-        _idf,
-        _in_window,
-        _overlap,
-        _story_in_window,
-        _story_overlap,
-    )
+    """The algorithm as the module docstring states it, pair by pair, written out here on its
+    own (slow, obviously right)."""
+    import math
+    from collections import Counter
+
+    from dragoman.batch.cluster import ENTITY_WEIGHT
+
+    df: Counter[str] = Counter(e for a in articles for e in a.actors)
+    n_all = len(articles)
+
+    def idf(e: str) -> float:
+        return math.log(1 + n_all / df[e]) if df[e] else 0.0
+
+    def centroid(s: list[ArticleFeatures]) -> np.ndarray:
+        total = np.sum([a.vector for a in s], axis=0)
+        return np.asarray(total / max(float(np.linalg.norm(total)), 1e-12))
+
+    def shares(s: list[ArticleFeatures]) -> dict[str, float]:
+        counts = Counter(e for a in s for e in a.actors)
+        return {e: c / len(s) for e, c in counts.items()}
+
+    def span(s: list[ArticleFeatures]) -> tuple[date, date] | None:
+        days = [a.published for a in s if a.published is not None]
+        return (min(days), max(days)) if days else None
+
+    def article_overlap(a: ArticleFeatures, s: list[ArticleFeatures]) -> float:
+        total = sum(idf(e) for e in a.actors)
+        share = shares(s)
+        return sum(idf(e) * share.get(e, 0.0) for e in a.actors) / total if total else 0.0
+
+    def story_overlap(x: list[ArticleFeatures], y: list[ArticleFeatures]) -> float:
+        sx, sy = shares(x), shares(y)
+        keys = set(sx) | set(sy)
+        low = sum(idf(e) * min(sx.get(e, 0.0), sy.get(e, 0.0)) for e in keys)
+        high = sum(idf(e) * max(sx.get(e, 0.0), sy.get(e, 0.0)) for e in keys)
+        return low / high if high else 0.0
+
+    def near(x: tuple[date, date] | None, y: tuple[date, date] | None) -> bool:
+        if x is None or y is None:
+            return True
+        return (y[0] - x[1]).days <= window_days and (x[0] - y[1]).days <= window_days
 
     ordered = sorted(articles, key=lambda a: (a.published or date.min, a.id))
-    idf = _idf(ordered)
-    stories: list[Story] = []
+    stories: list[list[ArticleFeatures]] = []
     for a in ordered:
         best, best_score = None, threshold
         for s in stories:
-            if not _in_window(a.published, s, window_days):
+            day = (a.published, a.published) if a.published else None
+            if not near(day, span(s)):
                 continue
-            score = float(a.vector @ s.centroid) + ENTITY_WEIGHT * _overlap(a.actors, s, idf)
+            score = float(a.vector @ centroid(s)) + ENTITY_WEIGHT * article_overlap(a, s)
             if score >= best_score:
                 best, best_score = s, score
         if best is None:
-            best = Story()
+            best = []
             stories.append(best)
-        best.add(a)
+        best.append(a)
     merged = True
     while merged:
         merged = False
@@ -121,15 +152,16 @@ def _reference(
             j = i + 1
             while j < len(stories):
                 x, y = stories[i], stories[j]
-                score = float(x.centroid @ y.centroid) + ENTITY_WEIGHT * _story_overlap(x, y, idf)
-                if _story_in_window(x, y, window_days) and score >= threshold:
-                    x.absorb(y)
+                score = float(centroid(x) @ centroid(y)) + ENTITY_WEIGHT * story_overlap(x, y)
+                if near(span(x), span(y)) and score >= threshold:
+                    x.extend(y)
                     del stories[j]
                     merged = True
                     j = i + 1
                     continue
                 j += 1
-    return sorted((s.ids for s in stories), key=lambda ids: (-len(ids), ids))
+    ids = [sorted(a.id for a in s) for s in stories]
+    return sorted(ids, key=lambda s: (-len(s), s))
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -42,31 +42,15 @@ class ArticleFeatures:
 
 @dataclass
 class Story:
-    """A group of articles; `centroid` is the normalised mean of their vectors."""
+    """A group of articles and the actors they name (how many of its articles name each); its
+    vector total and dates live in _Stories' arrays."""
 
     members: list[ArticleFeatures] = field(default_factory=list)
-    total: NDArray[np.float32] | None = None
     actors: Counter[str] = field(default_factory=Counter)
-    first: date | None = None
-    last: date | None = None
 
     def add(self, a: ArticleFeatures) -> None:
         self.members.append(a)
-        self.total = a.vector.copy() if self.total is None else self.total + a.vector
         self.actors.update(a.actors)
-        if a.published is not None:
-            self.first = min(self.first or a.published, a.published)
-            self.last = max(self.last or a.published, a.published)
-
-    def absorb(self, other: Story) -> None:
-        for a in other.members:
-            self.add(a)
-
-    @property
-    def centroid(self) -> NDArray[np.float32]:
-        assert self.total is not None
-        norm = float(np.linalg.norm(self.total))
-        return self.total / max(norm, 1e-12)
 
     @property
     def ids(self) -> list[str]:
@@ -81,18 +65,6 @@ def _idf(articles: Sequence[ArticleFeatures]) -> Callable[[str], float]:
     return lambda e: math.log(1 + n / df[e]) if df[e] else 0.0
 
 
-def _overlap(actors: frozenset[str], story: Story, idf: Callable[[str], float]) -> float:
-    """How much of the article's actors (weighted by rarity) the story's articles name, each
-    actor counting by the share of the story's articles that name it (0..1): a big story that
-    names everything does not attract every article."""
-    if not actors or not story.members:
-        return 0.0
-    total = sum(idf(e) for e in actors)
-    n = len(story.members)
-    shared = sum(idf(e) * story.actors[e] / n for e in actors)
-    return shared / total if total else 0.0
-
-
 def _story_overlap(x: Story, y: Story, idf: Callable[[str], float]) -> float:
     """Weighted Jaccard of two stories' actor shares (0..1)."""
     nx, ny = len(x.members), len(y.members)
@@ -100,19 +72,6 @@ def _story_overlap(x: Story, y: Story, idf: Callable[[str], float]) -> float:
     low = sum(idf(e) * min(x.actors[e] / nx, y.actors[e] / ny) for e in keys)
     high = sum(idf(e) * max(x.actors[e] / nx, y.actors[e] / ny) for e in keys)
     return low / high if high else 0.0
-
-
-def _in_window(a: date | None, story: Story, window_days: int) -> bool:
-    if a is None or story.first is None or story.last is None:
-        return True
-    return (story.first - a).days <= window_days and (a - story.last).days <= window_days
-
-
-def _story_in_window(x: Story, y: Story, window_days: int) -> bool:
-    if None in (x.first, x.last, y.first, y.last):
-        return True
-    assert x.first and x.last and y.first and y.last
-    return (y.first - x.last).days <= window_days and (x.first - y.last).days <= window_days
 
 
 _DENSE_AFTER = 32  # an actor named in more stories than this gets a count per story in an array
@@ -171,9 +130,13 @@ class _Stories:
         self.members[k] += 1
         self.totals[k] += a.vector
         self.norms[k] = max(float(np.linalg.norm(self.totals[k])), 1e-12)
-        if story.first is not None and story.last is not None:
-            self.first[k], self.last[k] = story.first.toordinal(), story.last.toordinal()
-            self.dated[k] = True
+        if a.published is not None:
+            day = a.published.toordinal()
+            if self.dated[k]:
+                self.first[k], self.last[k] = min(self.first[k], day), max(self.last[k], day)
+            else:
+                self.first[k] = self.last[k] = day
+                self.dated[k] = True
         for e in a.actors:
             named = self.by_actor.setdefault(e, set())
             named.add(k)
@@ -193,8 +156,17 @@ class _Stories:
             self.by_actor[e].discard(j)
             if e in self.dense:
                 self.dense[e][j] = 0
-        self.alive[j], self.members[j] = False, 0
+        self.alive[j], self.members[j], self.dated[j] = False, 0, False
         self.stories[j] = Story()
+
+    def pair_in_window(self, i: int, j: int, window_days: int) -> bool:
+        """Whether stories i and j lie within the window of each other (undated: yes)."""
+        if not (self.dated[i] and self.dated[j]):
+            return True
+        return bool(
+            self.first[j] - self.last[i] <= window_days
+            and self.first[i] - self.last[j] <= window_days
+        )
 
     def cosines(self, vector: NDArray[np.float32], upto: int) -> NDArray[np.float32]:
         out: NDArray[np.float32] = (self.totals[:upto] @ vector) / self.norms[:upto]
@@ -297,7 +269,7 @@ def _merge(st: _Stories, threshold: float, window_days: int, check: Callable[[],
                 hope[: i + 1] = False
                 for j in np.flatnonzero(hope):
                     y = st.stories[int(j)]
-                    if not _story_in_window(x, y, window_days):
+                    if not st.pair_in_window(i, int(j), window_days):
                         continue
                     if float(cos[j]) + ENTITY_WEIGHT * _story_overlap(x, y, st.idf) >= threshold:
                         st.absorb(i, int(j))
