@@ -40,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.translate import build_models, client_load, make_sentences
+from bench.translate import build_models, client_load, make_sentences, run_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "bench" / ".cache"
@@ -280,32 +280,8 @@ def part_seconds(setup: str, stmt: str) -> float:
 
 def ct2_direct(model: Path, sentences_file: Path, out_tokens: int, batch: int) -> float:
     """CTranslate2 int8 in its own process (bench.engines), all cores: seconds."""
-    r = subprocess.run(
-        [
-            PY,
-            "-m",
-            "bench.engines",
-            "ct2",
-            "--model",
-            str(model),
-            "--sentences",
-            str(sentences_file),
-            "--out-tokens",
-            str(out_tokens),
-            "--batch",
-            str(batch),
-            "--threads",
-            str(os.cpu_count() or 1),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    if r.returncode != 0:
-        raise RuntimeError(f"ct2 direct failed:\n{r.stderr[-3000:]}")
-    seconds: float = json.loads(r.stdout.strip().splitlines()[-1])["seconds"]
-    return seconds
+    ran = run_engine("ct2", model, sentences_file, out_tokens, batch, threads=os.cpu_count() or 1)
+    return ran["seconds"]
 
 
 def bench_model_dir(ct2: Path) -> Path:

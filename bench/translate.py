@@ -57,8 +57,15 @@ def make_sentences(model_dir: Path, n: int, tokens: int) -> list[str]:
 
 
 def run_engine(
-    engine: str, model: Path, sentences_file: Path, out_tokens: int, batch: int, limit: int = 0
+    engine: str,
+    model: Path,
+    sentences_file: Path,
+    out_tokens: int,
+    batch: int,
+    limit: int = 0,
+    threads: int = 0,
 ) -> dict[str, float]:
+    """One bench.engines run in its own process (`threads` 0: its default)."""
     cmd = [
         PY,
         "-m",
@@ -75,6 +82,8 @@ def run_engine(
     ]
     if limit:
         cmd += ["--limit", str(limit)]
+    if threads:
+        cmd += ["--threads", str(threads)]
     r = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=False)
     if r.returncode != 0:
         raise RuntimeError(f"{engine} failed:\n{r.stderr[-3000:]}")

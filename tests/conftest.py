@@ -167,3 +167,20 @@ def ceasefire_gazetteer() -> bt.Gazetteer:
     """The examples' story gazetteer (people, groups and places of the 2016 ceasefire)."""
     path = EXAMPLES / "gazetteer.toml"
     return parse_gazetteer(path.read_text(encoding="utf-8"), str(path))
+
+
+def dockerfile() -> list[tuple[str, str]]:
+    """The Dockerfile's (INSTRUCTION, arguments), line continuations joined, comments dropped."""
+    out: list[tuple[str, str]] = []
+    pending = ""
+    for line in (ROOT / "Dockerfile").read_text().splitlines():
+        if line.lstrip().startswith("#") or (not line.strip() and not pending):
+            continue
+        pending += line.rstrip()
+        if pending.endswith("\\"):
+            pending = pending[:-1]
+            continue
+        word, _, rest = pending.strip().partition(" ")
+        out.append((word.upper(), rest.strip()))
+        pending = ""
+    return out

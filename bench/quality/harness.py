@@ -568,6 +568,7 @@ async def main_async(stories: list[str], out: Path | None, verbose: bool) -> Non
         Settings(
             models_dir=ROOT / "bench" / ".cache" / "no-models",
             manifest=ROOT / "models" / "manifest.toml",
+            cache_path="",  # "seconds per brief" of a cold brief, not of the last run's cache
         )
     )
     engine.load()

@@ -16,12 +16,9 @@ from dragoman.errors import DragomanError
 
 
 def _engine(settings: config.Settings):  # type: ignore[no-untyped-def]
-    """An engine for one command: each model loads when the input first needs it."""
     from dragoman.engine import Engine
 
-    engine = Engine(settings)
-    engine.load(preload=False)
-    return engine
+    return Engine.on_demand(settings)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:

@@ -86,6 +86,14 @@ class Engine:
         )
 
     # -- lifecycle ------------------------------------------------------------------------------
+    @classmethod
+    def on_demand(cls, settings: Settings) -> Engine:
+        """An engine for one command or worker: ready at once, each model loading when the
+        input first needs it (load(preload=False))."""
+        engine = cls(settings)
+        engine.load(preload=False)
+        return engine
+
     def load(self, *, preload: bool = True) -> None:
         """Make the engine ready; blocking. With `preload` (the server, before SERVING): load
         the language detector, every installed model and, with settings.embedded, the embedded

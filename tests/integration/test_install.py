@@ -23,6 +23,7 @@ import pytest
 from dragoman.client import Client
 from dragoman.gen.dragoman.v1 import dragoman_pb2 as pb
 from dragoman.gen.dragoman.v1 import dragoman_pb2_grpc as pb_grpc
+from tests.conftest import dockerfile
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "ceasefire"
@@ -36,17 +37,14 @@ def _free_port() -> int:
 
 def dockerfile_healthcheck() -> list[str]:
     """The runtime stage's HEALTHCHECK command (exec form)."""
-    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
-    [line] = [x for x in text.splitlines() if x.startswith("HEALTHCHECK ")]
-    command: list[str] = json.loads(line[line.index("CMD ") + 4 :])
+    [check] = [a for i, a in dockerfile() if i == "HEALTHCHECK"]
+    command: list[str] = json.loads(check[check.index("CMD ") + 4 :])
     return command
 
 
 def dockerfile_install_step() -> str:
-    """The builder's RUN instruction that runs scripts/install.sh, continuation lines joined."""
-    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
-    runs = [line[4:] for line in text.splitlines() if line.startswith("RUN ")]
-    steps = [r for r in runs if "scripts/install.sh" in r]
+    """The builder's RUN instruction that runs scripts/install.sh."""
+    steps = [a for i, a in dockerfile() if i == "RUN" and "scripts/install.sh" in a]
     assert len(steps) == 1, steps
     return steps[0]
 

@@ -25,6 +25,7 @@ import pytest
 import yaml
 
 from dragoman import cli, config
+from tests.conftest import dockerfile
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -730,23 +731,6 @@ def test_prometheus_is_pinned_and_scrapes_the_metrics_port(monkeypatch: pytest.M
 
 
 # -- Dockerfile ---------------------------------------------------------------------------------
-
-
-def dockerfile() -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) with line continuations joined and comments dropped."""
-    out: list[tuple[str, str]] = []
-    pending = ""
-    for line in (ROOT / "Dockerfile").read_text().splitlines():
-        if line.lstrip().startswith("#") or (not line.strip() and not pending):
-            continue
-        pending += line.rstrip()
-        if pending.endswith("\\"):
-            pending = pending[:-1]
-            continue
-        word, _, rest = pending.strip().partition(" ")
-        out.append((word.upper(), rest.strip()))
-        pending = ""
-    return out
 
 
 def _env_keys(args: str) -> list[str]:

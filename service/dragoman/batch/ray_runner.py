@@ -92,9 +92,7 @@ def _loads(raw: object) -> list[Article]:
 def _engine(settings: Settings) -> Engine:
     from dragoman.engine import Engine
 
-    engine = Engine(settings)
-    engine.load(preload=False)  # each model loads when first used, then stays
-    return engine
+    return Engine.on_demand(settings)
 
 
 class FeatureActor:
