@@ -703,12 +703,14 @@ def test_compose_file_matches_the_compose_spec() -> None:
     assert r.returncode == 0, r.stdout + r.stderr
 
 
-def test_compose_batch_runs_dragoman_batch_over_a_mounted_feed() -> None:
+def test_compose_batch_runs_dragoman_batch_against_the_server() -> None:
     batch = compose()["services"]["batch"]
     argv = batch["entrypoint"] + batch["command"]
-    assert argv == ["dragoman", "batch", "/feed", "--out", "/briefs"]
+    assert argv == ["dragoman", "batch", "/feed", "--out", "/briefs", "--server", "server:50051"]
     args = cli.build_parser().parse_args(argv[1:])  # the real CLI accepts it
-    assert (args.inputs, args.out) == (["/feed"], "/briefs")
+    assert (args.inputs, args.out, args.server) == (["/feed"], "/briefs", "server:50051")
+    # it starts once the server's health check says SERVING
+    assert batch["depends_on"]["server"]["condition"] == "service_healthy"
     mounts = {}
     for v in batch["volumes"]:  # SOURCE:TARGET[:ro], SOURCE may be ${VAR:-default}
         m = re.fullmatch(r"(.+):(/[^:]*)(:ro)?", v)
