@@ -184,7 +184,13 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     try:
         with session:
             report = run(
-                args.inputs, Path(args.out), group, brief, target=args.target, progress=sys.stderr
+                args.inputs,
+                Path(args.out),
+                group,
+                brief,
+                target=args.target,
+                progress=sys.stderr,
+                max_brief_articles=config.from_namespace(args).max_articles,
             )
     except BatchError as exc:
         print(f"dragoman batch: {exc}", file=sys.stderr)

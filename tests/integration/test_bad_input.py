@@ -4,6 +4,8 @@ server keeps serving afterwards."""
 from __future__ import annotations
 
 import asyncio
+import uuid
+from dataclasses import replace
 
 import grpc
 import pytest
@@ -208,10 +210,17 @@ async def test_deadline_exceeded_then_still_serving(
 async def test_cancelled_call_then_still_serving(
     stub: pb_grpc.DragomanStub, example_articles: list[Article]
 ) -> None:
-    req = pb.BriefRequest(articles=[article_message(a) for a in example_articles])
+    # Text no earlier test sent, so no in-memory cache answers it before the cancel lands
+    # (a repeated request could finish inside the wait, and cancel() then does nothing).
+    nonce = uuid.uuid4().hex
+    fresh = [
+        replace(a, id=f"{a.id}-{nonce}", text=f"{a.text}\n\nRef {nonce} {i}.")
+        for i, a in enumerate(example_articles)
+    ]
+    req = pb.BriefRequest(articles=[article_message(a) for a in fresh])
     call = stub.Brief(req)
-    await asyncio.sleep(0.05)
-    call.cancel()
+    await asyncio.sleep(0.01)
+    assert call.cancel(), "the brief finished before it could be cancelled"
     with pytest.raises(asyncio.CancelledError):
         await call
     assert call.cancelled() and (await call.code()) == grpc.StatusCode.CANCELLED

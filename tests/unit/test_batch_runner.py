@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from dragoman.batch.cluster import ArticleFeatures, cluster
-from dragoman.batch.runner import LOCK, Batch, BatchError, run, sequential
+from dragoman.batch.runner import LOCK, Batch, BatchError, representative, run, sequential
 from dragoman.domain import Article
 
 AXES = {"flood": 0, "vote": 1, "mine": 2, "match": 3, "phone": 4}
@@ -100,6 +100,60 @@ def test_new_articles_rebuild_only_the_stories_they_touch(tmp_path: Path) -> Non
     old_flood = next(s for s, a in before.items() if a == ["flood-1"])
     assert old_flood not in after and not (out / "stories" / f"{old_flood}.json").exists()
     _exactly_once(out, ["flood-1", "flood-2", "vote-1", "mine-1"])
+
+
+def test_a_story_over_the_brief_limit_is_briefed_from_a_spread_of_its_articles(
+    tmp_path: Path,
+) -> None:
+    """A big story (a 10,000-article feed chained one of 2,000 once) must still get its brief:
+    the brief reads `max_brief_articles` of them; the index keeps every article and says
+    which ones the brief read."""
+    ids = [f"flood-{i:02d}" for i in range(12)] + ["vote-1"]
+    feed, out = _feed(tmp_path / "in", ids), tmp_path / "out"
+    brief = FakeBrief()
+    report = run([str(feed)], out, group, sequential(brief), max_brief_articles=5)
+    assert report.failures == {} and report.built == 2
+    big = next(c for c in brief.calls if c[0].startswith("flood"))
+    assert big == ["flood-00", "flood-03", "flood-06", "flood-08", "flood-11"]
+    rows = [json.loads(x) for x in (out / "index.jsonl").read_text().splitlines()]
+    flood = next(r for r in rows if r["articles"][0] == "flood-00")
+    assert len(flood["articles"]) == 12 and flood["briefed"] == big
+    assert "briefed" not in next(r for r in rows if r["articles"] == ["vote-1"])
+    _exactly_once(out, ids)
+    again = FakeBrief()
+    assert run([str(feed)], out, group, sequential(again), max_brief_articles=5).reused == 2
+    assert again.calls == []
+
+
+def test_representative_reads_every_language_spread_over_time() -> None:
+    def art(i: int, lang: str, hour: int) -> Article:
+        return Article(f"a{i}", "t", language=lang, published=f"2026-03-10T{hour:02d}:00:00Z")
+
+    members = [art(i, "en", i) for i in range(10)] + [art(10, "ar", 3), art(11, "ru", 5)]
+    picked = representative(members, 4)
+    assert [a.id for a in picked] == ["a0", "a9", "a10", "a11"]  # en: first and latest
+    assert representative(members, 12) == members
+    assert [a.id for a in representative(members, 6)] == ["a0", "a3", "a6", "a9", "a10", "a11"]
+
+
+def test_state_of_an_earlier_version_gains_the_briefed_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    out = tmp_path / "out"
+    out.mkdir()
+    db = sqlite3.connect(out / ".dragoman-batch.sqlite")
+    db.execute(
+        "CREATE TABLE story (id TEXT PRIMARY KEY, articles TEXT NOT NULL, "
+        "languages TEXT NOT NULL, headline TEXT NOT NULL)"
+    )
+    db.execute("INSERT INTO story VALUES ('s-1', '[\"a\"]', '[\"en\"]', 'H')")
+    db.commit()
+    db.close()
+    b = Batch(out)
+    try:
+        assert b.done() == {"s-1": (["a"], ["en"], "H", [])}
+    finally:
+        b.close()
 
 
 def test_bad_items_go_to_errors_and_the_rest_is_briefed(tmp_path: Path) -> None:

@@ -188,24 +188,32 @@ class Batch:
             """
             CREATE TABLE IF NOT EXISTS story (
                 id TEXT PRIMARY KEY, articles TEXT NOT NULL, languages TEXT NOT NULL,
-                headline TEXT NOT NULL);
+                headline TEXT NOT NULL, briefed TEXT NOT NULL DEFAULT '[]');
             """
         )
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(story)")}
+        if "briefed" not in columns:  # state of an earlier version
+            with self.db:
+                self.db.execute("ALTER TABLE story ADD COLUMN briefed TEXT NOT NULL DEFAULT '[]'")
 
     def close(self) -> None:
         self.db.close()
         fcntl.flock(self._lock, fcntl.LOCK_UN)
         self._lock.close()
 
-    def done(self) -> dict[str, tuple[list[str], list[str], str]]:
-        rows = self.db.execute("SELECT id, articles, languages, headline FROM story")
-        return {r[0]: (json.loads(r[1]), json.loads(r[2]), r[3]) for r in rows}
+    def done(self) -> dict[str, tuple[list[str], list[str], str, list[str]]]:
+        """story id -> (article ids, languages, headline, ids its brief read when not all)."""
+        rows = self.db.execute("SELECT id, articles, languages, headline, briefed FROM story")
+        return {r[0]: (json.loads(r[1]), json.loads(r[2]), r[3], json.loads(r[4])) for r in rows}
 
-    def record(self, sid: str, ids: list[str], langs: list[str], headline: str) -> None:
+    def record(
+        self, sid: str, ids: list[str], langs: list[str], headline: str, briefed: list[str]
+    ) -> None:
         with self.db:
             self.db.execute(
-                "INSERT OR REPLACE INTO story VALUES (?, ?, ?, ?)",
-                (sid, json.dumps(ids), json.dumps(langs), headline),
+                "INSERT OR REPLACE INTO story (id, articles, languages, headline, briefed) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (sid, json.dumps(ids), json.dumps(langs), headline, json.dumps(briefed)),
             )
 
     def forget(self, sid: str) -> None:
@@ -222,6 +230,31 @@ def story_id(members: Sequence[Article]) -> str:
     )
 
 
+def representative(members: Sequence[Article], cap: int) -> list[Article]:
+    """At most `cap` of a story's articles for its brief, in their order: each language in
+    turn takes one more until the cap (so every language the story has is read), and within
+    a language the picks are spread evenly over its articles in publication order (the
+    first and the latest reports, and between). All of them when there are no more."""
+    if len(members) <= cap:
+        return list(members)
+    by_lang: dict[str, list[Article]] = {}
+    for a in sorted(members, key=lambda a: (a.published, a.id)):
+        by_lang.setdefault(a.language, []).append(a)
+    quota = dict.fromkeys(by_lang, 0)
+    left = cap
+    while left:
+        for lang in sorted(by_lang):
+            if left and quota[lang] < len(by_lang[lang]):
+                quota[lang] += 1
+                left -= 1
+    chosen: set[int] = set()
+    for lang, group in by_lang.items():
+        q, m = quota[lang], len(group)
+        picks = [0] if q == 1 else [round(i * (m - 1) / (q - 1)) for i in range(q)]
+        chosen.update(id(group[i]) for i in picks)
+    return [a for a in members if id(a) in chosen]
+
+
 def run(
     inputs: Sequence[str],
     out: Path,
@@ -230,8 +263,12 @@ def run(
     *,
     target: str = "en",
     progress: IO[str] | None = None,
+    max_brief_articles: int = 200,
 ) -> Report:
-    """Read, cluster, brief every story not already built, write the index; see the module."""
+    """Read, cluster, brief every story not already built, write the index; see the module.
+    A story of more than `max_brief_articles` (the brief's own limit) is briefed from that
+    many of its articles (representative(): every language, spread over its time); the index
+    lists all its articles and, for such a story, the ones its brief read."""
     batch = Batch(out)
     report = Report()
     try:
@@ -280,7 +317,8 @@ def run(
             )
             progress.flush()
         articles_done = 0
-        results = brief([(sid, wanted[sid]) for sid in todo], target)
+        briefed = {sid: representative(wanted[sid], max_brief_articles) for sid in todo}
+        results = brief([(sid, briefed[sid]) for sid in todo], target)
         for n, (sid, result) in enumerate(results, 1):
             members = wanted[sid]
             articles_done += len(members)
@@ -293,7 +331,8 @@ def run(
             _atomic_write(out / "stories" / f"{sid}.json", as_json)
             _atomic_write(out / "stories" / f"{sid}.md", markdown)
             langs = sorted({a.language for a in members if a.language})
-            batch.record(sid, sorted(a.id for a in members), langs, headline)
+            read = sorted(a.id for a in briefed[sid]) if len(briefed[sid]) < len(members) else []
+            batch.record(sid, sorted(a.id for a in members), langs, headline, read)
             report.built += 1
             if progress is not None:
                 _progress(progress, n, len(todo), started, articles_done)
@@ -307,11 +346,12 @@ def run(
             out / "index.jsonl",
             "".join(
                 json.dumps(
-                    {"story": sid, "articles": ids, "languages": langs, "headline": head},
+                    {"story": sid, "articles": ids, "languages": langs, "headline": head}
+                    | ({"briefed": read} if read else {}),
                     ensure_ascii=False,
                 )
                 + "\n"
-                for sid, (ids, langs, head) in sorted(index.items())
+                for sid, (ids, langs, head, read) in sorted(index.items())
             ),
         )
         _atomic_write(
