@@ -9,10 +9,13 @@ import gc
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dragoman import config
 from dragoman.errors import DragomanError
+
+if TYPE_CHECKING:
+    from dragoman.batch.runner import BriefLimits
 
 
 def _engine(settings: config.Settings):  # type: ignore[no-untyped-def]
@@ -148,6 +151,14 @@ def _cmd_brief(args: argparse.Namespace) -> int:
     return 0
 
 
+def _brief_limits(settings: config.Settings) -> BriefLimits:
+    from dragoman.batch.runner import BriefLimits
+
+    return BriefLimits(
+        settings.max_articles, settings.brief_max_chars, settings.brief_max_sentences
+    )
+
+
 def _cmd_batch(args: argparse.Namespace) -> int:
     from dragoman.batch.runner import BatchError, local_brief, local_group, remote, run, sequential
     from dragoman.batch.runner import table as closing_table
@@ -190,7 +201,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
                 brief,
                 target=args.target,
                 progress=sys.stderr,
-                max_brief_articles=config.from_namespace(args).max_articles,
+                limits=_brief_limits(config.from_namespace(args)),
             )
     except BatchError as exc:
         print(f"dragoman batch: {exc}", file=sys.stderr)

@@ -16,7 +16,15 @@ import numpy as np
 import pytest
 
 from dragoman.batch.cluster import ArticleFeatures, cluster
-from dragoman.batch.runner import LOCK, Batch, BatchError, representative, run, sequential
+from dragoman.batch.runner import (
+    LOCK,
+    Batch,
+    BatchError,
+    BriefLimits,
+    representative,
+    run,
+    sequential,
+)
 from dragoman.domain import Article
 
 AXES = {"flood": 0, "vote": 1, "mine": 2, "match": 3, "phone": 4}
@@ -111,29 +119,38 @@ def test_a_story_over_the_brief_limit_is_briefed_from_a_spread_of_its_articles(
     ids = [f"flood-{i:02d}" for i in range(12)] + ["vote-1"]
     feed, out = _feed(tmp_path / "in", ids), tmp_path / "out"
     brief = FakeBrief()
-    report = run([str(feed)], out, group, sequential(brief), max_brief_articles=5)
+    report = run([str(feed)], out, group, sequential(brief), limits=BriefLimits(articles=5))
     assert report.failures == {} and report.built == 2
     big = next(c for c in brief.calls if c[0].startswith("flood"))
-    assert big == ["flood-00", "flood-03", "flood-06", "flood-08", "flood-11"]
+    assert big == ["flood-00", "flood-02", "flood-05", "flood-08", "flood-11"]
     rows = [json.loads(x) for x in (out / "index.jsonl").read_text().splitlines()]
     flood = next(r for r in rows if r["articles"][0] == "flood-00")
     assert len(flood["articles"]) == 12 and flood["briefed"] == big
     assert "briefed" not in next(r for r in rows if r["articles"] == ["vote-1"])
     _exactly_once(out, ids)
     again = FakeBrief()
-    assert run([str(feed)], out, group, sequential(again), max_brief_articles=5).reused == 2
+    assert (
+        run([str(feed)], out, group, sequential(again), limits=BriefLimits(articles=5)).reused == 2
+    )
     assert again.calls == []
 
 
-def test_representative_reads_every_language_spread_over_time() -> None:
-    def art(i: int, lang: str, hour: int) -> Article:
-        return Article(f"a{i}", "t", language=lang, published=f"2026-03-10T{hour:02d}:00:00Z")
+def test_representative_reads_every_language_spread_over_time_within_the_budget() -> None:
+    def art(i: int, lang: str, hour: int, sentences: int = 1) -> Article:
+        text = " ".join(f"Sentence {k} of {i}." for k in range(sentences))
+        return Article(f"a{i}", text, language=lang, published=f"2026-03-10T{hour:02d}:00:00Z")
 
     members = [art(i, "en", i) for i in range(10)] + [art(10, "ar", 3), art(11, "ru", 5)]
-    picked = representative(members, 4)
+    picked = representative(members, BriefLimits(articles=4))
     assert [a.id for a in picked] == ["a0", "a9", "a10", "a11"]  # en: first and latest
-    assert representative(members, 12) == members
-    assert [a.id for a in representative(members, 6)] == ["a0", "a3", "a6", "a9", "a10", "a11"]
+    assert representative(members, BriefLimits(articles=12)) == members
+    six = representative(members, BriefLimits(articles=6))
+    assert [a.id for a in six] == ["a0", "a2", "a4", "a9", "a10", "a11"]  # then between
+    # the brief's sentence budget binds before the article limit: long articles are skipped
+    # for ones that still fit, and the part never exceeds the budget
+    long = [art(i, "en", i, sentences=30 if i % 2 else 3) for i in range(10)]
+    part = representative(long, BriefLimits(articles=200, sentences=40))
+    assert [a.id for a in part] == ["a0", "a2", "a4", "a9"]  # 3 + 3 + 3 + 30 of 40 sentences
 
 
 def test_state_of_an_earlier_version_gains_the_briefed_column(tmp_path: Path) -> None:

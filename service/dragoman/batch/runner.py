@@ -33,6 +33,7 @@ from typing import IO, Any
 
 from dragoman.articles import SUFFIXES, parse_article
 from dragoman.batch.cluster import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS, cluster
+from dragoman.budget import cost
 from dragoman.domain import Article
 from dragoman.errors import DragomanError
 
@@ -230,28 +231,62 @@ def story_id(members: Sequence[Article]) -> str:
     )
 
 
-def representative(members: Sequence[Article], cap: int) -> list[Article]:
-    """At most `cap` of a story's articles for its brief, in their order: each language in
-    turn takes one more until the cap (so every language the story has is read), and within
-    a language the picks are spread evenly over its articles in publication order (the
-    first and the latest reports, and between). All of them when there are no more."""
-    if len(members) <= cap:
+@dataclass(frozen=True)
+class BriefLimits:
+    """What one brief may take: the server's article limit and cost budget (the defaults are
+    the server's); a bigger story is briefed from a representative part of it."""
+
+    articles: int = 200
+    chars: int = 300_000
+    sentences: int = 2_000
+
+
+def _spread(n: int) -> list[int]:
+    """0..n-1 in an order whose every prefix is spread evenly: the ends, then midpoints."""
+    if n <= 2:
+        return list(range(n))
+    order, spans = [0, n - 1], [(0, n - 1)]
+    for lo, hi in spans:  # breadth first: the list grows while it is read
+        if hi - lo > 1:
+            mid = (lo + hi) // 2
+            order.append(mid)
+            spans += [(lo, mid), (mid, hi)]
+    return order
+
+
+def representative(members: Sequence[Article], limits: BriefLimits) -> list[Article]:
+    """The articles of a story its brief reads, in the story's order: all of them when they
+    fit `limits`; else, each language in turn adding one more (every language the story has
+    is read), within a language spread over its articles in publication order (the first
+    and the latest reports, then between), as many as fit the article limit and the budget
+    (the budget's own estimate of sentences and characters, so the brief never refuses)."""
+    costs = {id(a): cost([a.text]) for a in members}
+
+    def fits(chars: int, sentences: int, n: int) -> bool:
+        return n <= limits.articles and chars <= limits.chars and sentences <= limits.sentences
+
+    if fits(
+        sum(c.chars for c in costs.values()), sum(c.sentences for c in costs.values()), len(members)
+    ):
         return list(members)
     by_lang: dict[str, list[Article]] = {}
     for a in sorted(members, key=lambda a: (a.published, a.id)):
         by_lang.setdefault(a.language, []).append(a)
-    quota = dict.fromkeys(by_lang, 0)
-    left = cap
-    while left:
-        for lang in sorted(by_lang):
-            if left and quota[lang] < len(by_lang[lang]):
-                quota[lang] += 1
-                left -= 1
+    queues = {lang: [group[i] for i in _spread(len(group))] for lang, group in by_lang.items()}
     chosen: set[int] = set()
-    for lang, group in by_lang.items():
-        q, m = quota[lang], len(group)
-        picks = [0] if q == 1 else [round(i * (m - 1) / (q - 1)) for i in range(q)]
-        chosen.update(id(group[i]) for i in picks)
+    chars = sentences = 0
+    while any(queues.values()):
+        for lang in sorted(queues):
+            if not queues[lang]:
+                continue
+            a = queues[lang].pop(0)
+            c = costs[id(a)]
+            if fits(chars + c.chars, sentences + c.sentences, len(chosen) + 1):
+                chosen.add(id(a))
+                chars, sentences = chars + c.chars, sentences + c.sentences
+            elif len(chosen) >= limits.articles:
+                queues = {}
+                break
     return [a for a in members if id(a) in chosen]
 
 
@@ -263,12 +298,12 @@ def run(
     *,
     target: str = "en",
     progress: IO[str] | None = None,
-    max_brief_articles: int = 200,
+    limits: BriefLimits = BriefLimits(),
 ) -> Report:
     """Read, cluster, brief every story not already built, write the index; see the module.
-    A story of more than `max_brief_articles` (the brief's own limit) is briefed from that
-    many of its articles (representative(): every language, spread over its time); the index
-    lists all its articles and, for such a story, the ones its brief read."""
+    A story bigger than one brief may take (`limits`) is briefed from a representative part
+    of it (representative()); the index lists all its articles and, for such a story, the
+    ones its brief read."""
     batch = Batch(out)
     report = Report()
     try:
@@ -317,7 +352,7 @@ def run(
             )
             progress.flush()
         articles_done = 0
-        briefed = {sid: representative(wanted[sid], max_brief_articles) for sid in todo}
+        briefed = {sid: representative(wanted[sid], limits) for sid in todo}
         results = brief([(sid, briefed[sid]) for sid in todo], target)
         for n, (sid, result) in enumerate(results, 1):
             members = wanted[sid]
