@@ -382,7 +382,7 @@ class Generator:
                 )
             self.outlets[lang] = names
         self.outlet_weights = [1.0 / (i + 1) ** 0.8 for i in range(150)]
-        self.last = {lang: synthetic.LAST[lang].split() for lang in LANGS}
+        self.first = {lang: synthetic.FIRST[lang].split() for lang in LANGS}
 
     # -- stories --------------------------------------------------------------------------------
     def stories(self, n_articles: int) -> list[dict[str, Any]]:
@@ -409,7 +409,10 @@ class Generator:
                     "langs": [rng.choices(langs, w)[0] for _ in range(size)],
                     "times": times,
                     "places": (_place(rng), _place(rng)),
-                    "people": rng.sample(range(len(self.syn.PEOPLE["en"])), 3),
+                    # given names from the shared list, surnames invented as places are:
+                    # each story its own people, as real stories have (with 20 shared
+                    # surnames, thousands of stories shared their actors and chained)
+                    "people": [(rng.randrange(len(self.first["en"])), _place(rng)) for _ in "ABC"],
                 }
             )
             total += size
@@ -422,9 +425,9 @@ class Generator:
         for name, p in (("P1", p1), ("P2", p2)):
             c[f"{name}_gen"] = p[1] + "а" if lang == "ru" else p[k]
             c[f"{name}_prep"] = p[1] + "е" if lang == "ru" else p[k]
-        for name, i in zip("ABC", people, strict=True):
-            c[name] = self.syn.PEOPLE[lang][i]
-            c[f"{name}_last"] = self.last[lang][i % len(self.last[lang])]
+        for name, (i, surname) in zip("ABC", people, strict=True):
+            c[f"{name}_last"] = surname[k]
+            c[name] = f"{self.first[lang][i]} {surname[k]}"
         return c
 
     # -- sentences ------------------------------------------------------------------------------
@@ -1268,7 +1271,7 @@ def main() -> None:
     print(f"bench.batch: {n} articles, {os.cpu_count()} cores, load {loadavg()}", flush=True)
 
     # 1. the feeds
-    tag = f"s{a.seed}-m{a.sentences}-d{a.days:g}-r{a.repeat:g}"
+    tag = f"v2-s{a.seed}-m{a.sentences}-d{a.days:g}-r{a.repeat:g}"  # v2: invented surnames
     feed = WORK / f"feed-{n}-{tag}.jsonl"
     print(f"[feed] {feed.relative_to(ROOT)} ...", flush=True)
     t = time.perf_counter()

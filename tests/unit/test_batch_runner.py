@@ -243,3 +243,13 @@ def test_remote_deals_stories_over_concurrent_streams() -> None:
     _, failing = remote(FakeClient(fail=True), 1.0, 3, streams=3)
     with pytest.raises(ConnectionError, match="server gone"):
         list(failing(stories, "en"))
+
+
+def test_batch_command_takes_the_brief_limits_from_its_settings() -> None:
+    from dragoman import cli, config
+
+    args = cli.build_parser().parse_args(
+        ["batch", "feed/", "--out", "o", "--max-articles", "50", "--brief-max-sentences", "900"]
+    )
+    limits = cli._brief_limits(config.from_namespace(args))
+    assert limits == BriefLimits(articles=50, chars=300_000, sentences=900)
