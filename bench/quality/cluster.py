@@ -26,8 +26,8 @@ from dragoman.engine import Engine
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--low", type=float, default=0.90)
-    parser.add_argument("--high", type=float, default=1.20)
+    parser.add_argument("--low", type=float, default=0.60)
+    parser.add_argument("--high", type=float, default=1.00)
     args = parser.parse_args()
     engine = Engine(
         Settings(

@@ -85,6 +85,57 @@ def test_real_features_on_a_mixed_feed() -> None:
     assert r >= 0.7, groups
 
 
+def test_language_centering_puts_one_story_across_languages_above_two_stories_in_one() -> None:
+    """What the dev set showed (bench/language_means.py): e5 scores two stories in one language
+    above one story told in two. On the self-written feed, mine-en/mine-ar (one story) scored
+    below flood-ar/mine-ar (two) until each vector had its language's mean taken off."""
+    from dragoman.backends.e5_embedder import E5Embedder
+    from dragoman.batch.features import lead_vectors, leads
+    from dragoman.languages import LanguageDetector
+
+    articles = read_articles([FEED / "feed.jsonl"])
+    detector = LanguageDetector()
+    detector.load()
+    texts, langs = leads(articles, detector)
+    embedder = E5Embedder()
+    story = [a.id.split("-")[0] for a in articles]
+
+    def separation(vectors: list[np.ndarray]) -> tuple[float, float]:
+        one_story_two_langs, two_stories_one_lang = [], []
+        for i in range(len(articles)):
+            for j in range(i + 1, len(articles)):
+                cos = float(vectors[i] @ vectors[j])
+                if story[i] == story[j] and langs[i] != langs[j]:
+                    one_story_two_langs.append(cos)
+                elif story[i] != story[j] and langs[i] == langs[j]:
+                    two_stories_one_lang.append(cos)
+        return min(one_story_two_langs), max(two_stories_one_lang)
+
+    low, high = separation(lead_vectors(texts, embedder, langs=None))
+    assert low < high  # plain e5: the language outweighs the story
+    low, high = separation(lead_vectors(texts, embedder, langs=langs))
+    assert low > high + 0.1, (low, high)
+
+
+def test_language_means_belong_to_the_embedder() -> None:
+    import json
+
+    from dragoman.backends.e5_embedder import E5Embedder
+    from dragoman.batch.features import CENTERING, MEANS, centered, language_means
+
+    data = json.loads(MEANS.read_text(encoding="utf-8"))
+    assert data["model"] == E5Embedder.name
+    means = language_means(E5Embedder.name)
+    assert sorted(means) == ["ar", "en", "ru"]
+    assert all(m.shape == (E5Embedder.dim,) for m in means.values())
+    assert language_means("another model") == {}  # never another model's means
+    v = _unit([1.0] * E5Embedder.dim)
+    out = centered(v, "ar", means)
+    want = v - CENTERING * means["ar"]
+    assert np.allclose(out, want / np.linalg.norm(want), atol=1e-6)
+    assert np.allclose(centered(v, "xx", means), v)  # a language without a mean: as it was
+
+
 def _reference(
     articles: list[ArticleFeatures], threshold: float, window_days: int
 ) -> list[list[str]]:
@@ -185,6 +236,8 @@ def test_the_fast_clustering_is_the_algorithm_pair_by_pair(seed: int) -> None:
                 date(2025, 3, 1 + int(rng.integers(6))),
             )
         )
-    fast = cluster(feed, threshold=DEFAULT_THRESHOLD, window_days=3)
-    assert fast == _reference(feed, DEFAULT_THRESHOLD, 3)
+    # this feed's geometry (vectors around a shared offset) has its near-threshold pairs here
+    threshold = 1.075
+    fast = cluster(feed, threshold=threshold, window_days=3)
+    assert fast == _reference(feed, threshold, 3)
     assert 1 < len(fast) < len(feed)  # the feed exercises both joining and staying apart

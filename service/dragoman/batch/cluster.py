@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 # Calibrated on the dev set (bench/quality/cluster.py): the highest B-cubed F1 with precision 1.
-DEFAULT_THRESHOLD = 1.075
+DEFAULT_THRESHOLD = 0.77
 ENTITY_WEIGHT = 0.5
 DEFAULT_WINDOW_DAYS = 3
 LEAD_SENTENCES = 6

@@ -105,8 +105,8 @@ class FeatureActor:
 
     def __call__(self, batch: Batch) -> Batch:
         articles = [a for raw in batch["article"] for a in _loads(raw)]
-        texts, _ = leads(articles, self.engine.detector)
-        vectors = lead_vectors(texts, self.engine.embedder)
+        texts, langs = leads(articles, self.engine.detector)
+        vectors = lead_vectors(texts, self.engine.embedder, langs=langs)
         return {"i": np.asarray(batch["i"]), "vector": np.stack(vectors)}
 
 
