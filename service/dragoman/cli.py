@@ -306,14 +306,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+")
     p.add_argument("--out", required=True, help="output folder (its state lives there too)")
     p.add_argument("--target", default="en", help="language of the briefs")
+    from dragoman.batch.cluster import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS
+
     p.add_argument(
         "--threshold",
         type=float,
-        default=1.075,
+        default=DEFAULT_THRESHOLD,
         help="story similarity an article needs to join a story (higher: more, smaller stories)",
     )
     p.add_argument(
-        "--window-days", type=int, default=3, help="articles further apart never share a story"
+        "--window-days",
+        type=int,
+        default=DEFAULT_WINDOW_DAYS,
+        help="articles further apart never share a story",
     )
     _server_options(
         p,

@@ -253,3 +253,11 @@ def test_batch_command_takes_the_brief_limits_from_its_settings() -> None:
     )
     limits = cli._brief_limits(config.from_namespace(args))
     assert limits == BriefLimits(articles=50, chars=300_000, sentences=900)
+
+
+def test_batch_command_defaults_are_the_calibrated_ones() -> None:
+    from dragoman import cli
+    from dragoman.batch.cluster import DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS
+
+    args = cli.build_parser().parse_args(["batch", "feed/", "--out", "o"])
+    assert (args.threshold, args.window_days) == (DEFAULT_THRESHOLD, DEFAULT_WINDOW_DAYS)
