@@ -58,6 +58,18 @@ def test_shared_rare_actors_join_what_text_alone_would_not() -> None:
     assert cluster([a, b, c], threshold=1.2) == [["a", "b"], ["c"]]
 
 
+def test_text_alike_about_other_people_and_places_stays_apart() -> None:
+    """Two wire reports of one template (an earthquake here, another there) read alike; when
+    their named actors differ they are two stories, whatever the cosine. Articles that name
+    nobody can still join on text alone."""
+    a = _feat("quake-1", [1, 0.05, 0], {"x-karomel", "x-rotanis", "turkey"})
+    b = _feat("quake-2", [1, 0.0, 0.05], {"x-minoda", "x-lesk", "x-tarvo", "turkey"})
+    c = _feat("quake-3", [1, 0.02, 0.02], {"x-karomel", "x-rotanis"})
+    assert cluster([a, b, c], threshold=0.75) == [["quake-1", "quake-3"], ["quake-2"]]
+    plain = [_feat(x, [1, 0.01 * i, 0], set()) for i, x in enumerate("pq")]
+    assert cluster(plain, threshold=0.75) == [["p", "q"]]
+
+
 def test_bcubed() -> None:
     gold = {"a": "A", "b": "A", "c": "B", "d": "B"}
     assert bcubed([["a", "b"], ["c", "d"]], gold) == (1.0, 1.0, 1.0)
@@ -144,7 +156,7 @@ def _reference(
     import math
     from collections import Counter
 
-    from dragoman.batch.cluster import ENTITY_WEIGHT
+    from dragoman.batch.cluster import ENTITY_WEIGHT, MIN_SHARED
 
     df: Counter[str] = Counter(e for a in articles for e in a.actors)
     n_all = len(articles)
@@ -189,7 +201,10 @@ def _reference(
             day = (a.published, a.published) if a.published else None
             if not near(day, span(s)):
                 continue
-            score = float(a.vector @ centroid(s)) + ENTITY_WEIGHT * article_overlap(a, s)
+            overlap = article_overlap(a, s)
+            if any(idf(e) for e in a.actors) and overlap < MIN_SHARED:
+                continue
+            score = float(a.vector @ centroid(s)) + ENTITY_WEIGHT * overlap
             if score >= best_score:
                 best, best_score = s, score
         if best is None:
@@ -203,8 +218,10 @@ def _reference(
             j = i + 1
             while j < len(stories):
                 x, y = stories[i], stories[j]
-                score = float(centroid(x) @ centroid(y)) + ENTITY_WEIGHT * story_overlap(x, y)
-                if near(span(x), span(y)) and score >= threshold:
+                overlap = story_overlap(x, y)
+                score = float(centroid(x) @ centroid(y)) + ENTITY_WEIGHT * overlap
+                gated = bool(shares(x)) and bool(shares(y)) and overlap < MIN_SHARED
+                if near(span(x), span(y)) and score >= threshold and not gated:
                     x.extend(y)
                     del stories[j]
                     merged = True

@@ -8,7 +8,10 @@ similarity(article, story) = cosine(article vector, story centroid)
                              + ENTITY_WEIGHT x weighted overlap of their actors (rare names count
                              more than names every story carries)
 and an article joins when it reaches `threshold` (calibrated on the real-article dev set mixed
-into one feed: bench/quality/cluster.py).
+into one feed: bench/quality/cluster.py) - and, when it names actors, only a story that names
+at least MIN_SHARED of them (weighted overlap): the vectors are centered on their language
+(features.py), and without that gate articles that read alike but are about other people and
+places (two earthquakes, two matches, wire copy on two events) would join on text alone.
 """
 
 from __future__ import annotations
@@ -24,8 +27,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 # Calibrated on the dev set (bench/quality/cluster.py): the highest B-cubed F1 with precision 1.
-DEFAULT_THRESHOLD = 0.77
+DEFAULT_THRESHOLD = 0.75
 ENTITY_WEIGHT = 0.5
+# An article that names actors joins only a story naming this weighted share of them; two
+# stories that both name actors merge only at this overlap (calibrated with the threshold).
+MIN_SHARED = 0.2
 DEFAULT_WINDOW_DAYS = 3
 LEAD_SENTENCES = 6
 
@@ -226,8 +232,11 @@ def cluster(
         n = len(st)
         best = -1
         if n:
-            score = st.cosines(a.vector, n) + ENTITY_WEIGHT * st.overlaps(a.actors, n)
+            overlap = st.overlaps(a.actors, n)
+            score = st.cosines(a.vector, n) + ENTITY_WEIGHT * overlap
             score[~st.in_window(a.published, n, window_days)] = -np.inf
+            if any(st.idf(e) for e in a.actors):
+                score[overlap < MIN_SHARED] = -np.inf
             top = float(score.max())
             if top >= threshold:
                 best = int(np.flatnonzero(score == top)[-1])  # ties: the later story
@@ -241,7 +250,8 @@ def cluster(
 
 def _merge(st: _Stories, threshold: float, window_days: int, check: Callable[[], None]) -> None:
     """Merge stories that came out alike once complete (order effects of the first pass): a
-    pair qualifies when cosine + ENTITY_WEIGHT x their actor overlap reaches the threshold.
+    pair qualifies when cosine + ENTITY_WEIGHT x their actor overlap reaches the threshold
+    (and, when both name actors, the overlap reaches MIN_SHARED).
     The overlap of x and y is at most the share of x's weighted actors that y names, so only
     pairs whose cosine plus that bound reaches the threshold are looked at. Passes repeat
     until no pair qualifies; within a pass a story takes in every later story that qualifies
@@ -271,7 +281,10 @@ def _merge(st: _Stories, threshold: float, window_days: int, check: Callable[[],
                     y = st.stories[int(j)]
                     if not st.pair_in_window(i, int(j), window_days):
                         continue
-                    if float(cos[j]) + ENTITY_WEIGHT * _story_overlap(x, y, st.idf) >= threshold:
+                    overlap = _story_overlap(x, y, st.idf)
+                    if y.actors and overlap < MIN_SHARED:
+                        continue
+                    if float(cos[j]) + ENTITY_WEIGHT * overlap >= threshold:
                         st.absorb(i, int(j))
                         merged = again = True
                         break

@@ -174,7 +174,7 @@ class ClusterStoriesRequest(_message.Message):
     THRESHOLD_FIELD_NUMBER: _builtins.int
     WINDOW_DAYS_FIELD_NUMBER: _builtins.int
     threshold: _builtins.float
-    """Similarity an article needs to join a story; 0 means the server default (0.77, calibrated
+    """Similarity an article needs to join a story; 0 means the server default (0.75, calibrated
     on real coverage). Higher: more, smaller stories.
     """
     window_days: _builtins.int
