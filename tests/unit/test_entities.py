@@ -43,6 +43,30 @@ def test_a_name_found_in_english_and_russian_is_found_in_arabic(finder: EntityFi
     assert markov.type is ar["ماركوف"].type
 
 
+def test_everyday_arabic_words_are_not_names_that_spell_alike(finder: EntityFinder) -> None:
+    """Seen on real pages: آلاف (thousands) was found as Ilham Aliyev (a Russian page named
+    him), العامة (public) as Hama, الوقت الحالي (the present time) as Crocus City Hall; in a feed
+    the false name joined stories that share nothing else. The real Hama still is found."""
+    found = finder.find(
+        {
+            "ru": ["Президент Ильхам Алиев встретился с губернатором Олегом Марковым."],
+            "en": ["Aid reached Hama and the Crocus City Hall reopened, Oleg Markov said."],
+            "ar": [
+                "وأصيب أكثر من أربعة آلاف شخص بحسب النيابة العامة.",
+                "ونزح الآلاف في الوقت الحالي وفق ماركوف.",
+                "ووصلت المساعدات إلى حماة.",
+            ],
+        }
+    )
+    aliyev = by_surface(found, "ru")["Ильхам Алиев"].entity_id
+    en = by_surface(found, "en")
+    hama, crocus = en["Hama"].entity_id, en["the Crocus City Hall"].entity_id
+    ar = [{m.entity_id for m in row} for row in found["ar"]]
+    assert not {aliyev, hama, crocus} & (ar[0] | ar[1])
+    assert by_surface(found, "ru")["Олегом Марковым"].entity_id in ar[1]  # names still found
+    assert hama in ar[2]
+
+
 def test_russian_names_take_the_english_forms_of_the_input(finder: EntityFinder) -> None:
     found = finder.find(
         {

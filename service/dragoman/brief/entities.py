@@ -28,7 +28,7 @@ from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from dragoman.brief import names
+from dragoman.brief import figures, names
 from dragoman.brief import types as bt
 from dragoman.brief.countries import country_entries
 from dragoman.brief.names import latin_skeleton
@@ -621,6 +621,19 @@ _AR_STOPWORDS_TEXT = (
     "فيها فيه منها منه عدد مدينة منطقة دولة بلد العالم كبير كبيرة"
 )
 _AR_STOPWORDS = {names.fold_ar(w) for w in _AR_STOPWORDS_TEXT.split()}
+# Words of spaCy's Arabic stop list that are parts of names (Abu, ibn, Al).
+_AR_NAME_PARTICLES = {names.fold_ar(w) for w in ["أبو", "أبا", "أبي", "ابن", "بن", "آل"]}
+
+
+@cache
+def _ar_never_names() -> frozenset[str]:
+    """Arabic words (folded) a name is never looked for in: the list above, spaCy's Arabic stop
+    words (imported on the first Arabic input: importing spaCy costs a second) and the words
+    of numbers ("آلاف", thousands, spells Aliev's consonants)."""
+    from spacy.lang.ar.stop_words import STOP_WORDS
+
+    words = {names.fold_ar(w) for w in (*STOP_WORDS, *figures.arabic_number_words())}
+    return frozenset(_AR_STOPWORDS | (words - _AR_NAME_PARTICLES))
 
 
 # Titles before a person's name in Arabic (folded).
@@ -1387,15 +1400,16 @@ class EntityFinder:
                     for key in names.latin_arabic_keys(w):
                         index[key].append((eid, f, k))
         cache: dict[str, list[tuple[str, int, int, bool]]] = {}
+        never = _ar_never_names()
 
         def hits(folded: str, min_key: int = 1) -> list[tuple[str, int, int, bool]]:
             got = cache.get(folded) if min_key == 1 else None
             if got is not None:
                 return got
             out: list[tuple[str, int, int, bool]] = []
-            if folded not in _AR_STOPWORDS:
+            if folded not in never:
                 for _, stem in names.arabic_stems(folded):
-                    if stem in _AR_STOPWORDS:
+                    if stem in never:
                         continue
                     skel, vowels = names.arabic_skeleton(stem)
                     if len(skel) < min_key:
@@ -1408,9 +1422,11 @@ class EntityFinder:
                             alone = len(skel) >= 4
                         elif len(skel) >= 4:
                             alone = True
-                        else:  # a short name alone: long vowels where the Latin has vowels
+                        else:  # a short name alone: every consonant of the Latin spelled
+                            # (عامة, public, is no Hama) and long vowels where it has vowels
                             alone = (
                                 len(skel) + vowels >= 4
+                                and len(skel) == max(map(len, names.latin_arabic_keys(w)))
                                 and names.latin_arabic_regex(w).fullmatch(stem) is not None
                             )
                         out.append((eid, f, k, alone))
@@ -1447,8 +1463,8 @@ class EntityFinder:
                 if (
                     n + 1 < len(text_words)
                     and text_words[n + 1][0] - end <= 1
-                    and folded not in _AR_STOPWORDS
-                    and text_words[n + 1][2] not in _AR_STOPWORDS
+                    and folded not in never
+                    and text_words[n + 1][2] not in never
                 ):
                     joined = folded + text_words[n + 1][2]
                     row += [(*h, 2) for h in hits(joined, min_key=4)]
