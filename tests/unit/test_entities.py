@@ -67,6 +67,28 @@ def test_everyday_arabic_words_are_not_names_that_spell_alike(finder: EntityFind
     assert hama in ar[2]
 
 
+def test_names_a_letter_apart_in_one_script_are_two_people(finder: EntityFinder) -> None:
+    """Over a feed of thousands of articles, names one letter apart joined in a chain (Nogask ~
+    Nilusk ~ Belesk ~ Sarosk ...) until one entity stood for 1,151 of 3,000 articles. A letter
+    apart joins names in two scripts only, never two names of one script, not even through a
+    third spelling; a surname alone joins the full name spelled alike."""
+    found = finder.find(
+        {
+            "en": [
+                "Mayor Viktor Nogask met Governor Viktor Nilusk on Monday.",
+                "Nilusk said the roads were closed.",
+            ],
+            "ru": ["Мэр Виктор Ногаск встретился с губернатором Виктором Нилуском."],
+        }
+    )
+    en, ru = by_surface(found, "en"), by_surface(found, "ru")
+    nogask, nilusk = en["Viktor Nogask"].entity_id, en["Viktor Nilusk"].entity_id
+    assert nogask != nilusk
+    assert ru["Виктор Ногаск"].entity_id == nogask
+    assert ru["Виктором Нилуском"].entity_id == nilusk
+    assert en["Nilusk"].entity_id == nilusk
+
+
 def test_russian_names_take_the_english_forms_of_the_input(finder: EntityFinder) -> None:
     found = finder.find(
         {

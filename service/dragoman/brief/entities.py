@@ -1185,16 +1185,21 @@ class EntityFinder:
             return False
         if sum(len(min(w, key=len)) for w in a.words) < 2:
             return False
-        if all(_word(x, y) for x, y in zip(a.words, b.words, strict=True)):
+        fuzzy = _script(a.lang) != _script(b.lang)
+        if all(_word(x, y, fuzzy) for x, y in zip(a.words, b.words, strict=True)):
             return True
-        if len(a.words) >= 2:  # Recep Tayyip Erdogan ~ Redzhep Tayip Erdogan: one word near
+        if fuzzy and len(a.words) >= 2:  # Recep Tayyip Erdogan ~ Redzhep Tayip Erdogan
             exact = [bool(x & y) for x, y in zip(a.words, b.words, strict=True)]
             near = [_near(x, y) for x, y in zip(a.words, b.words, strict=True)]
             if all(e or n for e, n in zip(exact, near, strict=True)) and exact.count(False) == 1:
                 return (
                     sum(len(min(x, key=len)) for x, e in zip(a.words, exact, strict=True) if e) >= 4
                 )
-        return len(a.words) == 2 and _word(a.words[0], b.words[1]) and _word(a.words[1], b.words[0])
+        return (
+            len(a.words) == 2
+            and _word(a.words[0], b.words[1], fuzzy)
+            and _word(a.words[1], b.words[0], fuzzy)
+        )
 
     def _cluster(self, records: list[_Record], check: Check = never) -> list[list[_Record]]:
         """The records of each referent. Names are compared only with names that share a key
@@ -1209,12 +1214,32 @@ class EntityFinder:
                 i = parent[i]
             return i
 
-        def union(i: int, j: int) -> None:
+        held: dict[int, list[int]] = {n: [n] for n in range(len(records))}  # each group's
+
+        def apart(a: int, b: int) -> bool:
+            """Groups a and b hold two names of one script that are not alike: two people
+            (Viktor Nogask, Viktor Nilusk), however near each is to a third spelling."""
+            for i in held[a]:
+                x = records[i]
+                for j in held[b]:
+                    y = records[j]
+                    if (
+                        _script(x.lang) == _script(y.lang)
+                        and x.words
+                        and len(x.words) == len(y.words)
+                        and not (x.eid and x.eid == y.eid)
+                        and not self._same(x, y)
+                    ):
+                        return True
+            return False
+
+        def union(i: int, j: int, checked: bool = False) -> None:
             a, b = root(i), root(j)
-            if a != b:
+            if a != b and not (checked and apart(a, b)):
                 keep, drop = min(a, b), max(a, b)
                 parent[drop] = keep
                 tally[keep].update(tally.pop(drop))
+                held[keep] += held.pop(drop)
 
         at = {(r.lang, r.name): n for n, r in enumerate(records)}
         for i, a in enumerate(records):
@@ -1236,7 +1261,7 @@ class EntityFinder:
             if a.eid and b.eid and a.eid != b.eid:
                 continue
             if self._same(a, b):
-                union(i, j)
+                union(i, j, checked=True)
         by_entry: dict[str, int] = {}
         for n, r in enumerate(records):  # names linked to one gazetteer entry
             if r.eid:
@@ -1267,36 +1292,47 @@ class EntityFinder:
             near = {m for key in _word_keys(r.words[-1]) for m in last_words.get(key, ())}
             if len(r.words) == 1:
                 near |= {m for key in _word_keys(r.words[0]) for m in first_words.get(key, ())}
-            cands: set[int] = set()
+            # alike in letters first; a letter apart (names in two scripts) only when none is
+            exact: set[int] = set()
+            loose: set[int] = set()
             for m in sorted(near):
                 q = records[m]
                 if root(m) == root(n) or len(q.words) <= len(r.words) or q.acronym or q.eid:
                     continue
-                if person(m):
-                    if len(r.words) == 1:
-                        ok = r.type is not EntityType.LOCATION and _word(r.words[0], q.words[-1])
-                    else:
-                        ok = person(n) and _word(r.words[-1], q.words[-1])
-                        ok = ok and all(any(_word(x, y) for y in q.words) for x in r.words)
-                    ok = ok and len(min(r.words[-1], key=len)) >= 2
-                else:
-                    last = names.tokens(q.name)[-1].casefold()
-                    ok = (
-                        len(r.words) == 1
-                        and r.type in (q.type, EntityType.PERSON)  # Beirut: not Beirut Fire Brigade
-                        and len(q.words) <= 4
-                        and last not in _PLACE_WORDS
-                        and len(min(r.words[0], key=len)) >= 3
-                        and _word(r.words[0], q.words[0])
-                    )
-                if ok:
-                    cands.add(root(m))
+                if self._joins(r, q, person(n), person(m), fuzzy=False):
+                    exact.add(root(m))
+                elif _script(r.lang) != _script(q.lang) and self._joins(
+                    r, q, person(n), person(m), fuzzy=True
+                ):
+                    loose.add(root(m))
+            cands = exact or loose
             if len(cands) == 1:
-                union(n, cands.pop())
+                union(n, cands.pop(), checked=True)
         groups: dict[int, list[_Record]] = defaultdict(list)
         for n, r in enumerate(records):
             groups[root(n)].append(r)
         return [groups[k] for k in sorted(groups)]
+
+    @staticmethod
+    def _joins(r: _Record, q: _Record, r_person: bool, q_person: bool, *, fuzzy: bool) -> bool:
+        """Whether the shorter name r is a part of q: a person's surname (or the first and last
+        names of a longer name), or the first word of an organisation's or place's name."""
+        if q_person:
+            if len(r.words) == 1:
+                ok = r.type is not EntityType.LOCATION and _word(r.words[0], q.words[-1], fuzzy)
+            else:
+                ok = r_person and _word(r.words[-1], q.words[-1], fuzzy)
+                ok = ok and all(any(_word(x, y, fuzzy) for y in q.words) for x in r.words)
+            return ok and len(min(r.words[-1], key=len)) >= 2
+        last = names.tokens(q.name)[-1].casefold()
+        return (
+            len(r.words) == 1
+            and r.type in (q.type, EntityType.PERSON)  # Beirut: not Beirut Fire Brigade
+            and len(q.words) <= 4
+            and last not in _PLACE_WORDS
+            and len(min(r.words[0], key=len)) >= 3
+            and _word(r.words[0], q.words[0], fuzzy)
+        )
 
     def _targets(
         self,
@@ -1556,8 +1592,17 @@ class EntityFinder:
             spans[i].sort(key=lambda s: s.start)
 
 
-def _word(x: frozenset[str], y: frozenset[str]) -> bool:
+def _word(x: frozenset[str], y: frozenset[str], fuzzy: bool = True) -> bool:
+    """Two name words alike: a skeleton in common, or (fuzzy: names in two scripts, whose
+    transliterations differ) skeletons one letter apart. In one script a letter apart is
+    another name (Nogask, Nilusk, Belesk): joined, a feed's names would chain into one."""
+    if not fuzzy:
+        return any(p and p in y for p in x)
     return any(names.skeletons_match(p, q) for p in x for q in y)
+
+
+def _script(lang: str) -> str:
+    return "latin" if lang in ("en", "lat") else lang
 
 
 def _word_keys(x: frozenset[str], shortest: int = 4) -> set[str]:
