@@ -1185,8 +1185,14 @@ class EntityFinder:
             return False
         if sum(len(min(w, key=len)) for w in a.words) < 2:
             return False
+        # a letter apart: any word across scripts; in one script only a word before the last
+        # (Ибрагим / Эбрахим Раиси), never the last (Viktor Nogask / Viktor Nilusk)
         fuzzy = _script(a.lang) != _script(b.lang)
-        if all(_word(x, y, fuzzy) for x, y in zip(a.words, b.words, strict=True)):
+        last = len(a.words) - 1
+        if all(
+            _word(x, y, fuzzy or k < last)
+            for k, (x, y) in enumerate(zip(a.words, b.words, strict=True))
+        ):
             return True
         if fuzzy and len(a.words) >= 2:  # Recep Tayyip Erdogan ~ Redzhep Tayip Erdogan
             exact = [bool(x & y) for x, y in zip(a.words, b.words, strict=True)]
@@ -1217,8 +1223,10 @@ class EntityFinder:
         held: dict[int, list[int]] = {n: [n] for n in range(len(records))}  # each group's
 
         def apart(a: int, b: int) -> bool:
-            """Groups a and b hold two names of one script that are not alike: two people
-            (Viktor Nogask, Viktor Nilusk), however near each is to a third spelling."""
+            """Groups a and b hold two names of one script whose last words are a letter
+            apart: two people or places (Viktor Nogask, Viktor Nilusk), however near each is
+            to a third spelling. Other words may differ so in one script (Ибрагим / Эбрахим
+            Раиси), and a last word far from another's is no near miss (Amirabdollahian)."""
             for i in held[a]:
                 x = records[i]
                 for j in held[b]:
@@ -1228,7 +1236,9 @@ class EntityFinder:
                         and x.words
                         and len(x.words) == len(y.words)
                         and not (x.eid and x.eid == y.eid)
-                        and not self._same(x, y)
+                        and _near(x.words[-1], y.words[-1])
+                        and not _word(x.words[-1], y.words[-1], fuzzy=False)
+                        and not self._same(x, y)  # Hassan Hamad / Hamad Hassan
                     ):
                         return True
             return False
@@ -1444,25 +1454,35 @@ class EntityFinder:
                 return got
             out: list[tuple[str, int, int, bool]] = []
             if folded not in never:
-                for _, stem in names.arabic_stems(folded):
+                for prefix, stem in names.arabic_stems(folded):
                     if stem in never:
                         continue
                     skel, vowels = names.arabic_skeleton(stem)
                     if len(skel) < min_key:
                         continue
+                    # a word begins with و as "and" or as a w: never as a name's first vowel
+                    # (ووصف, "and described", is no Yusuf)
+                    conj = not prefix and stem.startswith("و")
                     for eid, f, k in index.get(skel, ()):
                         w = targets[eid].forms[f][k]
                         if vowels > names.latin_vowels(w) + 1:
+                            continue
+                        if conj and names.fold_latin(w)[:1].lower() not in ("w", "v", "o", "u"):
                             continue
                         if targets[eid].arabic:  # its Arabic spelling is known
                             alone = len(skel) >= 4
                         elif len(skel) >= 4:
                             alone = True
                         else:  # a short name alone: every consonant of the Latin spelled
-                            # (عامة, public, is no Hama) and long vowels where it has vowels
+                            # (عامة, public, is no Hama; the w/y of Wilson, Yusuf is written
+                            # with a letter the skeleton counts as a vowel) and long vowels
+                            # where it has vowels
                             alone = (
                                 len(skel) + vowels >= 4
-                                and len(skel) == max(map(len, names.latin_arabic_keys(w)))
+                                and (
+                                    len(skel) == max(map(len, names.latin_arabic_keys(w)))
+                                    or names.fold_latin(w)[:1] in ("w", "y")
+                                )
                                 and names.latin_arabic_regex(w).fullmatch(stem) is not None
                             )
                         out.append((eid, f, k, alone))
