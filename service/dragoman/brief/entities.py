@@ -1220,7 +1220,7 @@ class EntityFinder:
                 i = parent[i]
             return i
 
-        held: dict[int, list[int]] = {n: [n] for n in range(len(records))}  # each group's
+        held: dict[int, list[int]] = {n: [n] for n in range(len(records))}  # a root's records
 
         def apart(a: int, b: int) -> bool:
             """Groups a and b hold two names of one script whose last words are a letter
@@ -1302,7 +1302,7 @@ class EntityFinder:
             near = {m for key in _word_keys(r.words[-1]) for m in last_words.get(key, ())}
             if len(r.words) == 1:
                 near |= {m for key in _word_keys(r.words[0]) for m in first_words.get(key, ())}
-            # alike in letters first; a letter apart (names in two scripts) only when none is
+            # names alike in letters first; a letter apart (two scripts) only when none is alike
             exact: set[int] = set()
             loose: set[int] = set()
             for m in sorted(near):
