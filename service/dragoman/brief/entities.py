@@ -1440,10 +1440,14 @@ class EntityFinder:
         that spells its head (a person's surname, a place's or organisation's name) with 3+
         consonants (2 when the word is long and ends as the name does)."""
         index: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+        shape: dict[tuple[str, int, int], tuple[str, int]] = {}
         for eid in sorted(targets):
             for f, words in enumerate(targets[eid].forms):
                 for k, w in enumerate(words):
-                    for key in names.latin_arabic_keys(w):
+                    keys = names.latin_arabic_keys(w)
+                    # per name word: its first letter and the length of its fullest skeleton
+                    shape[(eid, f, k)] = (names.fold_latin(w)[:1].lower(), max(map(len, keys)))
+                    for key in keys:
                         index[key].append((eid, f, k))
         cache: dict[str, list[tuple[str, int, int, bool]]] = {}
         never = _ar_never_names()
@@ -1467,7 +1471,8 @@ class EntityFinder:
                         w = targets[eid].forms[f][k]
                         if vowels > names.latin_vowels(w) + 1:
                             continue
-                        if conj and names.fold_latin(w)[:1].lower() not in ("w", "v", "o", "u"):
+                        first, full = shape[(eid, f, k)]
+                        if conj and first not in ("w", "v", "o", "u"):
                             continue
                         if targets[eid].arabic:  # its Arabic spelling is known
                             alone = len(skel) >= 4
@@ -1479,10 +1484,7 @@ class EntityFinder:
                             # where it has vowels
                             alone = (
                                 len(skel) + vowels >= 4
-                                and (
-                                    len(skel) == max(map(len, names.latin_arabic_keys(w)))
-                                    or names.fold_latin(w)[:1] in ("w", "y")
-                                )
+                                and (len(skel) == full or first in ("w", "y"))
                                 and names.latin_arabic_regex(w).fullmatch(stem) is not None
                             )
                         out.append((eid, f, k, alone))
@@ -1617,7 +1619,7 @@ def _word(x: frozenset[str], y: frozenset[str], fuzzy: bool = True) -> bool:
     transliterations differ) skeletons one letter apart. In one script a letter apart is
     another name (Nogask, Nilusk, Belesk): joined, a feed's names would chain into one."""
     if not fuzzy:
-        return any(p and p in y for p in x)
+        return bool(x & y - {""})
     return any(names.skeletons_match(p, q) for p in x for q in y)
 
 
